@@ -1,0 +1,142 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// Which value an [`Error`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Quantity {
+    /// The inputs given to a step or a prediction.
+    Input,
+    /// The targets given to a step.
+    Target,
+    /// The model's parameters.
+    Parameters,
+    /// The loss of a step.
+    Loss,
+    /// The gradient of the loss with respect to the parameters.
+    Gradient,
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Quantity::Input => "input",
+            Quantity::Target => "target",
+            Quantity::Parameters => "parameters",
+            Quantity::Loss => "loss",
+            Quantity::Gradient => "gradient",
+        };
+        f.write_str(name)
+    }
+}
+
+/// Everything that can go wrong, each with the facts needed to act on it.
+///
+/// Whenever an entry point returns an `Error`, the model and the optimizer are exactly
+/// as they were before the call.
+///
+/// ```
+/// use backprop::{Error, Mse, Neuron, Quantity, Sgd, Trainer};
+///
+/// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+/// let refused = trainer.step(&[1.2, 3.4], &[0.4]);
+/// assert_eq!(
+///     refused.unwrap_err(),
+///     Error::LengthMismatch { what: Quantity::Input, expected: 1, actual: 2 }
+/// );
+/// assert_eq!(trainer.model().weights(), &[0.7]); // nothing changed
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A slice had the wrong number of elements.
+    LengthMismatch {
+        /// What the slice holds.
+        what: Quantity,
+        /// The length that was required (for a batch: a multiple of it).
+        expected: usize,
+        /// The length that was given.
+        actual: usize,
+    },
+    /// A value was NaN or infinite where only finite numbers make sense.
+    NonFinite {
+        /// What the value belongs to.
+        what: Quantity,
+        /// Its position in the flat slice.
+        index: usize,
+    },
+    /// A hyper-parameter is outside the range where its update rule is defined.
+    InvalidHyperparameter {
+        /// The hyper-parameter's name, as PyTorch spells it (`lr`, `momentum`, ...).
+        name: &'static str,
+        /// The value that was refused, converted to `f64` for display.
+        value: f64,
+    },
+    /// A batch with no samples in it.
+    EmptyBatch,
+    /// The step would have produced a non-finite loss, gradient or parameter.
+    ///
+    /// The step was not applied: the learning rate is likely too large.
+    Diverged {
+        /// The number of steps that had succeeded before this one.
+        step: u64,
+        /// The quantity that went non-finite.
+        what: Quantity,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::LengthMismatch {
+                what,
+                expected,
+                actual,
+            } => write!(f, "{what} has length {actual}, expected {expected}"),
+            Error::NonFinite { what, index } => {
+                write!(f, "{what} at index {index} is NaN or infinite")
+            }
+            Error::InvalidHyperparameter { name, value } => {
+                write!(
+                    f,
+                    "hyper-parameter `{name}` = {value} is outside its valid range"
+                )
+            }
+            Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
+            Error::Diverged { step, what } => write!(
+                f,
+                "training diverged at step {step}: the {what} became NaN or infinite \
+                 (the step was not applied; try a smaller learning rate)"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn messages_say_what_was_expected() {
+        let e = Error::LengthMismatch {
+            what: Quantity::Target,
+            expected: 3,
+            actual: 2,
+        };
+        assert_eq!(e.to_string(), "target has length 2, expected 3");
+        let e = Error::InvalidHyperparameter {
+            name: "lr",
+            value: -1.0,
+        };
+        assert_eq!(
+            e.to_string(),
+            "hyper-parameter `lr` = -1 is outside its valid range"
+        );
+    }
+}

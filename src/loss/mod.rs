@@ -1,0 +1,37 @@
+//! Loss functions: how far one sample's prediction is from its target.
+
+mod mse;
+
+pub use mse::Mse;
+
+use num_traits::Float;
+
+/// A loss on ONE sample, with its gradient.
+///
+/// The [`Trainer`](crate::Trainer) averages it over the rows of a batch, so a loss that
+/// averages over its outputs gives PyTorch's `reduction='mean'` over the whole batch.
+/// The trait is object safe: `Box<dyn Loss<f32>>` works.
+///
+/// ```
+/// use backprop::{Loss, Mse};
+///
+/// let mut grad = [0.0];
+/// let loss = Mse.gradient(&[0.84], &[0.4], &mut grad);
+/// assert_eq!(loss, Mse.value(&[0.84], &[0.4]));
+/// assert_eq!(grad, [2.0 * (0.84 - 0.4)]);
+/// ```
+pub trait Loss<T: Float> {
+    /// The loss of `prediction` against `target`.
+    ///
+    /// # Panics
+    ///
+    /// May panic if the two slices differ in length (the trainer checks them first).
+    fn value(&self, prediction: &[T], target: &[T]) -> T;
+
+    /// Writes `∂loss/∂prediction` into `grad` and returns the loss, in one pass.
+    ///
+    /// # Panics
+    ///
+    /// May panic if `prediction`, `target` and `grad` differ in length.
+    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T;
+}

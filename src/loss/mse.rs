@@ -1,0 +1,60 @@
+//! Mean squared error.
+
+use num_traits::Float;
+
+use super::Loss;
+
+/// Mean squared error over the outputs of a sample (PyTorch's `nn.MSELoss`).
+///
+/// # Math
+///
+/// For `n` outputs, with `dᵢ = ŷᵢ − yᵢ`:
+///
+/// ```text
+/// L      = (1/n) Σᵢ dᵢ²
+/// ∂L/∂ŷᵢ = (2/n) dᵢ
+/// ```
+///
+/// For one output this is the lecture's `(a − y)²` and `2(a − y)`, computed in the same
+/// order (`d·d`, `2·d`), so f64 results match the lecture bit for bit.
+///
+/// ```
+/// use backprop::{Loss, Mse};
+///
+/// assert_eq!(Mse.value(&[1.0, 3.0], &[0.0, 1.0]), 2.5); // (1 + 4) / 2
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mse;
+
+impl<T: Float> Loss<T> for Mse {
+    fn value(&self, prediction: &[T], target: &[T]) -> T {
+        assert_eq!(prediction.len(), target.len(), "prediction and target");
+        let sum = prediction
+            .iter()
+            .zip(target)
+            .fold(T::zero(), |acc, (&p, &y)| {
+                let d = p - y;
+                acc + d * d
+            });
+        sum / count(prediction.len())
+    }
+
+    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
+        assert_eq!(prediction.len(), target.len(), "prediction and target");
+        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
+        let n = count::<T>(prediction.len());
+        let scale = (T::one() + T::one()) / n;
+        let mut sum = T::zero();
+        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+            let d = p - y;
+            sum = sum + d * d;
+            *g = scale * d;
+        }
+        sum / n
+    }
+}
+
+/// `n` as a `T`; every float type represents the small counts of a sample's outputs.
+fn count<T: Float>(n: usize) -> T {
+    T::from(n).unwrap_or_else(T::max_value)
+}
