@@ -256,6 +256,7 @@ where
         }
         ensure_finite(inputs, Quantity::Input)?;
         ensure_finite(targets, Quantity::Target)?;
+        self.loss.check_targets(targets)?;
         Ok(batch)
     }
 

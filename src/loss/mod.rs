@@ -6,6 +6,8 @@ pub use mse::Mse;
 
 use num_traits::Float;
 
+use crate::error::Error;
+
 /// A loss on ONE sample, with its gradient.
 ///
 /// The [`Trainer`](crate::Trainer) averages it over the rows of a batch, so a loss that
@@ -34,4 +36,17 @@ pub trait Loss<T: Float> {
     ///
     /// May panic if `prediction`, `target` and `grad` differ in length.
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T;
+
+    /// Refuses targets outside the loss's domain (a probability above 1, say), before any
+    /// work is done. `targets` is a whole row-major batch, already known to be finite.
+    ///
+    /// The default accepts every finite target.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming the first target the loss cannot score.
+    fn check_targets(&self, targets: &[T]) -> Result<(), Error> {
+        let _ = targets;
+        Ok(())
+    }
 }
