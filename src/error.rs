@@ -85,6 +85,13 @@ pub enum Error {
         /// The quantity that went non-finite.
         what: Quantity,
     },
+    /// A network was built without any layer.
+    NoLayers,
+    /// A layer was given zero units (outputs); `layer` counts from 0 at the input side.
+    ZeroUnits {
+        /// The position of the layer.
+        layer: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -110,6 +117,10 @@ impl fmt::Display for Error {
                 "training diverged at step {step}: the {what} became NaN or infinite \
                  (the step was not applied; try a smaller learning rate)"
             ),
+            Error::NoLayers => f.write_str("a network needs at least one layer"),
+            Error::ZeroUnits { layer } => {
+                write!(f, "layer {layer} has zero units, expected at least one")
+            }
         }
     }
 }

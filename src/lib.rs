@@ -54,11 +54,13 @@ mod error;
 mod loss;
 mod model;
 mod optim;
+mod rng;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
 pub use error::{Error, Quantity};
 pub use loss::{Loss, Mse};
+pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
 pub use trainer::{Step, Trainer};

@@ -34,7 +34,6 @@ pub(crate) struct DenseShape {
 
 impl DenseShape {
     /// Parameters: the weight matrix, then the bias.
-    #[allow(dead_code)] // the multi-layer network sizes its buffer with it
     pub fn param_len(&self) -> usize {
         self.inputs * self.outputs + if self.bias { self.outputs } else { 0 }
     }
@@ -99,7 +98,6 @@ pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
 }
 
 /// Equation (7): `∂L/∂X = Δ W`, the gradient handed to the layer below.
-#[allow(dead_code)] // a single layer has no layer below; the network uses it
 pub(crate) fn backward_inputs<T: Float>(
     shape: DenseShape,
     params: &[T],

@@ -1,8 +1,12 @@
 //! Models: functions with trainable parameters in one flat buffer.
 
 pub(crate) mod dense;
+mod init;
+mod network;
 mod neuron;
 
+pub use init::{Init, WeightInit};
+pub use network::{LayerShape, Network, NetworkBuilder};
 pub use neuron::Neuron;
 
 use alloc::vec;

@@ -1,0 +1,540 @@
+//! A multi-layer network: dense layers in a row, trained by backpropagation.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use core::ops::Range;
+use num_traits::Float;
+
+use super::dense::{self, DenseShape};
+use super::init::{self, Init, WeightInit};
+use super::{ensure_finite, Model};
+use crate::activation::{Activation, ActivationFunction};
+use crate::error::{Error, Quantity};
+use crate::rng;
+
+/// A stack of dense layers: PyTorch's `nn.Sequential(nn.Linear, activation, nn.Linear, …)`.
+///
+/// Build one with [`Network::builder`]: layers from the input side, each with its number
+/// of units (outputs) and its activation, a bias unless you ask for none, and weights
+/// drawn from a seeded stream ([`NetworkBuilder::build`]) or given explicitly
+/// ([`NetworkBuilder::build_with_params`], e.g. weights exported from PyTorch).
+///
+/// # Parameter layout
+///
+/// ONE flat buffer, layer after layer from the input side; for each layer its weight
+/// matrix row-major `[out][in]` (row `o` holds the weights of unit `o`), then its bias
+/// `[out]` if it has one. This is the order of `model.parameters()` of the equivalent
+/// PyTorch `nn.Sequential`, so its flattened tensors load with one `copy_from_slice` into
+/// [`params_mut`](Model::params_mut). Gradients use the same layout;
+/// [`LayerShape::param_range`] finds one layer's slice in either.
+///
+/// # Math
+///
+/// With `A₀ = X` (the batch, one sample per row) and layers `l = 1 … L`:
+///
+/// ```text
+/// forward    Z_l = A_{l−1} W_lᵀ + b_l            A_l = f_l(Z_l)          Ŷ = A_L
+/// backward   G_L = ∂L/∂Ŷ                                                  (from the loss)
+///            Δ_l = f_l'(Z_l) ⊙ G_l                                       δ of layer l
+///            ∂L/∂W_l = Δ_lᵀ A_{l−1}      ∂L/∂b_l = Σ_rows Δ_l              its gradient
+///            G_{l−1} = Δ_l W_l                                           handed below
+/// ```
+///
+/// so `Δ_l = f_l'(Z_l) ⊙ (Δ_{l+1} W_{l+1})`: each layer's δ is its activation's
+/// derivative times the next layer's weights carrying that layer's δ back. The forward
+/// pass keeps every `Z_l` and `A_l` in the workspace; the backward pass walks the layers
+/// from the output side, each through the same dense kernel as [`Neuron`](crate::Neuron).
+///
+/// # Example: a 2-3-1 network
+///
+/// ```
+/// use backprop::{Activation, Model, Network};
+///
+/// let net = Network::builder(2)
+///     .dense(3, Activation::Tanh)
+///     .dense_no_bias(1, Activation::Sigmoid)
+///     .seed(42)
+///     .build()?;
+/// assert_eq!(net.params().len(), 2 * 3 + 3 + 3 * 1); // W₁, b₁, W₂ (no b₂)
+/// assert_eq!(net.layer_shapes().nth(1).unwrap().param_range(), 9..12);
+/// let out = net.predict(&[0.5, -1.0, /* second sample */ 2.0, 0.0])?;
+/// assert_eq!(out.len(), 2);
+///
+/// // The same seed gives the same weights, bit for bit, on every platform.
+/// let again = Network::builder(2)
+///     .dense(3, Activation::Tanh)
+///     .dense_no_bias(1, Activation::Sigmoid)
+///     .seed(42)
+///     .build()?;
+/// assert_eq!(net, again);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network<T, A = Activation<T>> {
+    params: Vec<T>,
+    layers: Vec<Layer<A>>,
+}
+
+/// One layer: its shape, activation and where it sits in the flat buffers.
+#[derive(Debug, Clone, PartialEq)]
+struct Layer<A> {
+    shape: DenseShape,
+    activation: A,
+    /// Index of its first parameter in `params`.
+    param_offset: usize,
+    /// Units of the layers before it: its `Z` and `A` start at `batch · unit_offset`.
+    unit_offset: usize,
+}
+
+/// The shape of one layer of a [`Network`] and where its parameters are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerShape {
+    shape: DenseShape,
+    param_offset: usize,
+}
+
+impl LayerShape {
+    /// The number of inputs of the layer (the previous layer's units).
+    pub fn inputs(&self) -> usize {
+        self.shape.inputs
+    }
+
+    /// The number of units (outputs) of the layer.
+    pub fn outputs(&self) -> usize {
+        self.shape.outputs
+    }
+
+    /// Whether the layer adds a bias.
+    pub fn has_bias(&self) -> bool {
+        self.shape.bias
+    }
+
+    /// Where the layer's parameters are in [`Model::params`] (and its gradient in a
+    /// gradient buffer): the weights, `outputs × inputs` row-major, then the bias.
+    pub fn param_range(&self) -> Range<usize> {
+        self.param_offset..self.param_offset + self.shape.param_len()
+    }
+}
+
+impl<T: Float, A> Network<T, A> {
+    /// Starts a network whose samples have `input_len` values; add layers to it.
+    pub fn builder(input_len: usize) -> NetworkBuilder<T, A> {
+        NetworkBuilder {
+            input_len,
+            layers: Vec::new(),
+            seed: 0,
+            init: Init::Recommended,
+            scalar: PhantomData,
+        }
+    }
+
+    /// The layers' shapes, from the input side.
+    pub fn layer_shapes(&self) -> impl ExactSizeIterator<Item = LayerShape> + '_ {
+        self.layers.iter().map(|layer| LayerShape {
+            shape: layer.shape,
+            param_offset: layer.param_offset,
+        })
+    }
+
+    /// The parameters of layer `index` (0 is nearest the input), or `None` past the last.
+    pub fn layer_params(&self, index: usize) -> Option<&[T]> {
+        let layer = self.layers.get(index)?;
+        Some(&self.params[layer.param_offset..][..layer.shape.param_len()])
+    }
+
+    /// The parameters of layer `index`, mutable, or `None` past the last.
+    pub fn layer_params_mut(&mut self, index: usize) -> Option<&mut [T]> {
+        let layer = self.layers.get(index)?;
+        Some(&mut self.params[layer.param_offset..][..layer.shape.param_len()])
+    }
+
+    /// The activation of layer `index`, or `None` past the last.
+    pub fn activation(&self, index: usize) -> Option<&A> {
+        self.layers.get(index).map(|layer| &layer.activation)
+    }
+
+    /// Units over all layers: the width of `Z` (and of `A`) for one sample.
+    fn total_units(&self) -> usize {
+        self.layers.iter().map(|l| l.shape.outputs).sum()
+    }
+
+    /// Units of the hidden layers (all but the last), whose outputs the workspace keeps.
+    fn hidden_units(&self) -> usize {
+        self.total_units() - self.output_len_of_last()
+    }
+
+    /// The widest hidden layer: the size of one δ buffer, per sample.
+    fn widest_hidden(&self) -> usize {
+        let hidden = &self.layers[..self.layers.len() - 1];
+        hidden.iter().map(|l| l.shape.outputs).max().unwrap_or(0)
+    }
+
+    fn output_len_of_last(&self) -> usize {
+        self.layers.last().map_or(0, |l| l.shape.outputs)
+    }
+
+    fn params_of(&self, layer: &Layer<A>) -> &[T] {
+        &self.params[layer.param_offset..][..layer.shape.param_len()]
+    }
+
+    /// The batch size, checking the shapes the [`Model`] contract demands.
+    fn batch_of(&self, inputs: &[T], outputs: &[T], workspace: &[T]) -> usize {
+        let batch = outputs.len() / self.output_len_of_last();
+        assert_eq!(outputs.len(), batch * self.output_len_of_last(), "outputs");
+        assert_eq!(inputs.len(), batch * self.layers[0].shape.inputs, "inputs");
+        assert!(
+            workspace.len() >= self.workspace_len_for(batch),
+            "workspace"
+        );
+        batch
+    }
+
+    fn workspace_len_for(&self, batch: usize) -> usize {
+        batch * (self.total_units() + self.hidden_units() + 2 * self.widest_hidden())
+    }
+}
+
+impl<T: Float, A: ActivationFunction<T>> Model<T> for Network<T, A> {
+    fn input_len(&self) -> usize {
+        self.layers[0].shape.inputs
+    }
+
+    fn output_len(&self) -> usize {
+        self.output_len_of_last()
+    }
+
+    fn params(&self) -> &[T] {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+
+    /// Per sample: every layer's `Z`, every hidden layer's `A`, and two δ buffers as wide
+    /// as the widest hidden layer (the output layer's `A` is the outputs, its δ the
+    /// output gradient).
+    fn workspace_len(&self, batch: usize) -> usize {
+        self.workspace_len_for(batch)
+    }
+
+    fn forward(&self, inputs: &[T], outputs: &mut [T], workspace: &mut [T]) {
+        let batch = self.batch_of(inputs, outputs, workspace);
+        let (pre_all, rest) = workspace.split_at_mut(batch * self.total_units());
+        let hidden = &mut rest[..batch * self.hidden_units()];
+        let last = self.layers.len() - 1;
+        for (l, layer) in self.layers.iter().enumerate() {
+            let start = batch * layer.unit_offset;
+            let len = batch * layer.shape.outputs;
+            // A_{l−1} ends where A_l starts (for the output layer: at the end of `hidden`).
+            let (below, here) = hidden.split_at_mut(start);
+            let input: &[T] = if l == 0 {
+                inputs
+            } else {
+                &below[start - batch * layer.shape.inputs..]
+            };
+            let out: &mut [T] = if l == last {
+                &mut *outputs
+            } else {
+                &mut here[..len]
+            };
+            let pre = &mut pre_all[start..start + len];
+            dense::forward(
+                layer.shape,
+                self.params_of(layer),
+                &layer.activation,
+                input,
+                pre,
+                out,
+            );
+        }
+    }
+
+    fn backward(
+        &self,
+        inputs: &[T],
+        outputs: &[T],
+        output_grads: &mut [T],
+        workspace: &mut [T],
+        grads: &mut [T],
+    ) {
+        let batch = self.batch_of(inputs, outputs, workspace);
+        assert_eq!(grads.len(), self.params.len(), "gradient length");
+        let (pre_all, rest) = workspace.split_at_mut(batch * self.total_units());
+        let (hidden, deltas) = rest.split_at_mut(batch * self.hidden_units());
+        let half = batch * self.widest_hidden();
+        let last = self.layers.len() - 1;
+        // Which δ buffer holds this layer's G: None = output_grads, Some(k) = deltas' k-th half.
+        let mut slot: Option<usize> = None;
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            let start = batch * layer.unit_offset;
+            let len = batch * layer.shape.outputs;
+            let pre = &pre_all[start..start + len];
+            let out = if l == last {
+                outputs
+            } else {
+                &hidden[start..start + len]
+            };
+            let input = if l == 0 {
+                inputs
+            } else {
+                &hidden[start - batch * layer.shape.inputs..start]
+            };
+            let (first, second) = deltas[..2 * half].split_at_mut(half);
+            let (delta, below) = match slot {
+                None => (&mut *output_grads, first),
+                Some(0) => (first, second),
+                Some(_) => (second, first),
+            };
+            let delta = &mut delta[..len];
+            let params = self.params_of(layer);
+            let layer_grads = &mut grads[layer.param_offset..][..layer.shape.param_len()];
+            // Δ_l = f_l'(Z_l) ⊙ G_l, then ∂L/∂W_l = Δ_lᵀ A_{l−1} and ∂L/∂b_l = Σ_rows Δ_l.
+            dense::backward_params(
+                layer.shape,
+                &layer.activation,
+                input,
+                pre,
+                out,
+                delta,
+                layer_grads,
+            );
+            if l > 0 {
+                // G_{l−1} = Δ_l W_l, the next (lower) layer's δ before its derivative.
+                let below = &mut below[..batch * layer.shape.inputs];
+                dense::backward_inputs(layer.shape, params, delta, below);
+                slot = Some(if slot == Some(0) { 1 } else { 0 });
+            }
+        }
+    }
+}
+
+/// Collects the layers of a [`Network`], then builds it with seeded or given parameters.
+///
+/// Setters only store; [`build`](Self::build) and
+/// [`build_with_params`](Self::build_with_params) check everything once.
+#[derive(Debug, Clone)]
+pub struct NetworkBuilder<T, A> {
+    input_len: usize,
+    layers: Vec<(usize, bool, A)>,
+    seed: u64,
+    init: Init,
+    scalar: PhantomData<T>,
+}
+
+impl<T: Float, A> NetworkBuilder<T, A> {
+    /// Adds a layer of `units` outputs with a bias, followed by `activation`
+    /// (PyTorch: `nn.Linear(previous, units)` then the activation).
+    pub fn dense(mut self, units: usize, activation: A) -> Self {
+        self.layers.push((units, true, activation));
+        self
+    }
+
+    /// Adds a layer of `units` outputs WITHOUT a bias (PyTorch: `bias=False`): it has
+    /// only its weight matrix in the parameter buffer.
+    pub fn dense_no_bias(mut self, units: usize, activation: A) -> Self {
+        self.layers.push((units, false, activation));
+        self
+    }
+
+    /// The seed of the weight stream (default 0: an unseeded build is reproducible too).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The weight initialisation (default [`Init::Recommended`]).
+    pub fn init(mut self, init: Init) -> Self {
+        self.init = init;
+        self
+    }
+}
+
+impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
+    /// Builds the network with weights drawn from the seeded stream and zero biases.
+    ///
+    /// # Math
+    ///
+    /// One stream `Xoshiro256PlusPlus::seed_from_u64(seed)` serves all layers in order,
+    /// each weight in layout order. A draw `x: u64` becomes `u = (x >> 11) · 2⁻⁵³`,
+    /// uniform in `[0, 1)`, and the weight is `a · (2u − 1)` in f64, then `T::from`; `a` is
+    /// the layer's bound (see [`Init`]). Only exact or correctly rounded f64 operations are
+    /// involved, so a seed gives the same weights on every platform.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] for `input_len == 0`, [`Error::NoLayers`],
+    /// [`Error::ZeroUnits`], and [`Error::InvalidHyperparameter`] for an activation with
+    /// invalid parameters (a non-finite leaky-ReLU slope).
+    pub fn build(self) -> Result<Network<T, A>, Error> {
+        let init = self.init;
+        let seed = self.seed;
+        let mut network = self.assemble()?;
+        let mut stream = rng::stream(seed);
+        for layer in &network.layers {
+            let scheme = match init {
+                Init::Recommended => layer.activation.recommended(),
+                other => other,
+            };
+            let (fan_in, fan_out) = (layer.shape.inputs, layer.shape.outputs);
+            let bound = init::bound(scheme, layer.activation.gain()?, fan_in, fan_out);
+            let weights = &mut network.params[layer.param_offset..][..fan_in * fan_out];
+            init::fill(&mut stream, bound, weights);
+        }
+        Ok(network)
+    }
+
+    /// Builds the network with the given parameters, in the documented layout.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build), plus [`Error::LengthMismatch`] if `params` does not
+    /// hold exactly the network's parameter count and [`Error::NonFinite`] for a NaN or
+    /// infinite parameter.
+    ///
+    /// ```
+    /// use backprop::{Activation, Model, Network};
+    ///
+    /// // nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()) with weight [[1, -1]], bias [0.5]
+    /// let net = Network::builder(2)
+    ///     .dense(1, Activation::Sigmoid)
+    ///     .build_with_params(&[1.0, -1.0, 0.5])?;
+    /// assert_eq!(net.predict(&[2.0, 2.5])?, [0.5]);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn build_with_params(self, params: &[T]) -> Result<Network<T, A>, Error> {
+        let mut network = self.assemble()?;
+        if params.len() != network.params.len() {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Parameters,
+                expected: network.params.len(),
+                actual: params.len(),
+            });
+        }
+        ensure_finite(params, Quantity::Parameters)?;
+        network.params.copy_from_slice(params);
+        Ok(network)
+    }
+
+    /// Checks the architecture and lays it out, with all parameters zero.
+    fn assemble(self) -> Result<Network<T, A>, Error> {
+        if self.input_len == 0 {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Input,
+                expected: 1,
+                actual: 0,
+            });
+        }
+        if self.layers.is_empty() {
+            return Err(Error::NoLayers);
+        }
+        let mut layers = Vec::with_capacity(self.layers.len());
+        let (mut inputs, mut param_offset, mut unit_offset) = (self.input_len, 0, 0);
+        for (index, (units, bias, activation)) in self.layers.into_iter().enumerate() {
+            if units == 0 {
+                return Err(Error::ZeroUnits { layer: index });
+            }
+            activation.gain()?;
+            let shape = DenseShape {
+                inputs,
+                outputs: units,
+                bias,
+            };
+            layers.push(Layer {
+                shape,
+                activation,
+                param_offset,
+                unit_offset,
+            });
+            inputs = units;
+            param_offset += shape.param_len();
+            unit_offset += units;
+        }
+        Ok(Network {
+            params: vec![T::zero(); param_offset],
+            layers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples.
+    #[test]
+    fn backward_is_the_chain_rule_by_hand() {
+        let (w1, b1, w2) = (0.3, -0.2, 1.7);
+        let net = Network::builder(1)
+            .dense(1, Activation::Tanh)
+            .dense_no_bias(1, Activation::Identity)
+            .build_with_params(&[w1, b1, w2])
+            .unwrap();
+        let xs = [0.9, -1.4];
+        let mut out = [0.0; 2];
+        let mut workspace = vec![0.0; net.workspace_len(2)];
+        net.forward(&xs, &mut out, &mut workspace);
+        let mut expected = [0.0; 3];
+        for (i, &x) in xs.iter().enumerate() {
+            let h = (w1 * x + b1).tanh();
+            assert_eq!(out[i], w2 * h);
+            expected[0] += w2 * (1.0 - h * h) * x; // ∂y/∂w₁
+            expected[1] += w2 * (1.0 - h * h); // ∂y/∂b₁
+            expected[2] += h; // ∂y/∂w₂
+        }
+        let mut grads = [0.0; 3];
+        net.backward(&xs, &out, &mut [1.0, 1.0], &mut workspace, &mut grads);
+        for (g, e) in grads.iter().zip(expected) {
+            approx::assert_relative_eq!(*g, e, max_relative = 1e-15);
+        }
+    }
+
+    #[test]
+    fn bad_architectures_are_refused() {
+        let relu = Activation::<f64>::Relu;
+        let none = Network::<f64>::builder(2).build();
+        assert_eq!(none.unwrap_err(), Error::NoLayers);
+        let zero = Network::builder(2).dense(3, relu).dense(0, relu).build();
+        assert_eq!(zero.unwrap_err(), Error::ZeroUnits { layer: 1 });
+        let no_inputs = Network::builder(0).dense(3, relu).build();
+        assert!(matches!(
+            no_inputs.unwrap_err(),
+            Error::LengthMismatch {
+                what: Quantity::Input,
+                ..
+            }
+        ));
+        let slope = Network::builder(2)
+            .dense(3, Activation::LeakyRelu(f64::NAN))
+            .build();
+        assert!(matches!(
+            slope.unwrap_err(),
+            Error::InvalidHyperparameter {
+                name: "negative_slope",
+                ..
+            }
+        ));
+        let short = Network::builder(2)
+            .dense(1, relu)
+            .build_with_params(&[1.0, 2.0]);
+        assert_eq!(
+            short.unwrap_err(),
+            Error::LengthMismatch {
+                what: Quantity::Parameters,
+                expected: 3,
+                actual: 2
+            }
+        );
+        let nan = Network::builder(2)
+            .dense(1, relu)
+            .build_with_params(&[1.0, f64::NAN, 0.0]);
+        assert_eq!(
+            nan.unwrap_err(),
+            Error::NonFinite {
+                what: Quantity::Parameters,
+                index: 1
+            }
+        );
+    }
+}
