@@ -51,6 +51,7 @@ extern crate alloc;
 
 mod activation;
 mod error;
+pub mod gradcheck;
 mod loss;
 mod model;
 mod optim;
