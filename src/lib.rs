@@ -50,6 +50,7 @@
 extern crate alloc;
 
 mod activation;
+mod epoch;
 mod error;
 pub mod gradcheck;
 mod loss;
@@ -59,6 +60,7 @@ mod rng;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use epoch::Epochs;
 pub use error::{Error, Quantity};
 pub use loss::{Loss, Mse};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};

@@ -25,6 +25,21 @@ pub(crate) fn unit_f64(stream: &mut Stream) -> f64 {
     (stream.next_u64() >> 11) as f64 * SCALE
 }
 
+/// A uniform integer in `[0, n)`, `n ≥ 1`, by Lemire's multiply-and-reject method.
+///
+/// The 128-bit product `draw · n` has its high half in `[0, n)`; draws whose low half
+/// falls below `2⁶⁴ mod n` are rejected and redrawn, which removes the bias exactly.
+pub(crate) fn below(stream: &mut Stream, n: u64) -> u64 {
+    debug_assert!(n > 0, "an empty range has no values");
+    let threshold = n.wrapping_neg() % n; // 2⁶⁴ mod n
+    loop {
+        let product = u128::from(stream.next_u64()) * u128::from(n);
+        if (product as u64) >= threshold {
+            return (product >> 64) as u64;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +63,20 @@ mod tests {
             let u = unit_f64(&mut s);
             assert!((0.0..1.0).contains(&u));
         }
+    }
+
+    #[test]
+    fn below_covers_its_range_evenly() {
+        let mut s = stream(3);
+        let mut counts = [0u32; 6];
+        for _ in 0..60_000 {
+            counts[below(&mut s, 6) as usize] += 1;
+        }
+        // each count is Binomial(60000, 1/6): mean 10000, sd ≈ 91; 6 sd either side
+        assert!(
+            counts.iter().all(|&c| (9_450..=10_550).contains(&c)),
+            "{counts:?}"
+        );
+        assert_eq!(below(&mut s, 1), 0);
     }
 }
