@@ -62,3 +62,8 @@ pub use loss::{Loss, Mse};
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
 pub use trainer::{Step, Trainer};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -78,7 +78,10 @@ fn invalid_learning_rates_are_refused() {
     for lr in [0.0, -0.1, f64::NAN, f64::INFINITY] {
         let refused = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(lr)).map(|_| ());
         assert!(
-            matches!(refused, Err(Error::InvalidHyperparameter { name: "lr", .. })),
+            matches!(
+                refused,
+                Err(Error::InvalidHyperparameter { name: "lr", .. })
+            ),
             "lr = {lr} gave {refused:?}"
         );
     }
@@ -132,5 +135,8 @@ fn divergence_is_caught_with_the_last_finite_weight_kept() {
     // Independently: the error d = 1.2w − 0.4 grows by 1.88 per step from 0.44, so the
     // loss d² overflows f64 (≈ 1.8e308) once 0.44 · 1.88ⁿ > 1.34e154, near n = 560.
     let expected = ((1.34e154f64 / 0.44).ln() / 1.88f64.ln()).ceil() as u64;
-    assert!(step.abs_diff(expected) <= 2, "diverged at {step}, expected ≈ {expected}");
+    assert!(
+        step.abs_diff(expected) <= 2,
+        "diverged at {step}, expected ≈ {expected}"
+    );
 }
