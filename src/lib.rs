@@ -67,3 +67,8 @@ pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
 pub use trainer::{Step, Trainer};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
