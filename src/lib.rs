@@ -24,10 +24,13 @@
 //! # Concepts
 //!
 //! - A [`Model`] maps a row-major batch of inputs to outputs and back-propagates
-//!   `∂L/∂output` to `∂L/∂parameters`. [`Neuron`] is the lecture's model.
+//!   `∂L/∂output` to `∂L/∂parameters`. [`Neuron`] is the lecture's model; [`Network`]
+//!   stacks dense layers, seeded ([`Init`]) or loaded from PyTorch weights.
 //! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`]).
 //! - An [`Optimizer`] turns the gradient into an update of the flat parameters ([`Sgd`]).
-//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step.
+//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step;
+//!   [`Epochs`] runs it over a data set in (shuffled) mini-batches.
+//! - [`gradcheck`] verifies any model's and loss's gradient by finite differences.
 //!
 //! # Conventions
 //!

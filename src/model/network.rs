@@ -31,7 +31,8 @@ use crate::rng;
 ///
 /// # Math
 ///
-/// With `A₀ = X` (the batch, one sample per row) and layers `l = 1 … L`:
+/// With `A₀ = X` (the batch, one sample per row) and layers `l = 1 … L` (docs/math.md,
+/// equations 9–12):
 ///
 /// ```text
 /// forward    Z_l = A_{l−1} W_lᵀ + b_l            A_l = f_l(Z_l)          Ŷ = A_L
@@ -290,7 +291,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Network<T, A> {
             let delta = &mut delta[..len];
             let params = self.params_of(layer);
             let layer_grads = &mut grads[layer.param_offset..][..layer.shape.param_len()];
-            // Δ_l = f_l'(Z_l) ⊙ G_l, then ∂L/∂W_l = Δ_lᵀ A_{l−1} and ∂L/∂b_l = Σ_rows Δ_l.
+            // (10)–(11): Δ_l = f_l'(Z_l) ⊙ G_l, ∂L/∂W_l = Δ_lᵀ A_{l−1}, ∂L/∂b_l = Σ_rows Δ_l.
             dense::backward_params(
                 layer.shape,
                 &layer.activation,
@@ -301,7 +302,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Network<T, A> {
                 layer_grads,
             );
             if l > 0 {
-                // G_{l−1} = Δ_l W_l, the next (lower) layer's δ before its derivative.
+                // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative.
                 let below = &mut below[..batch * layer.shape.inputs];
                 dense::backward_inputs(layer.shape, params, delta, below);
                 slot = Some(if slot == Some(0) { 1 } else { 0 });
