@@ -49,4 +49,22 @@ pub trait Loss<T: Float> {
         let _ = targets;
         Ok(())
     }
+
+    /// Refuses hyper-parameters outside their valid range (a negative `delta`, say).
+    ///
+    /// [`Trainer::new`](crate::Trainer::new) calls it once, so setters can just store.
+    /// The default accepts everything: a loss without hyper-parameters has nothing to check.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] naming the first hyper-parameter refused, by its
+    /// PyTorch name.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// `n` as a `T`; every float type represents the small counts of a sample's outputs.
+pub(crate) fn count<T: Float>(n: usize) -> T {
+    T::from(n).unwrap_or_else(T::max_value)
 }
