@@ -1,7 +1,9 @@
 //! Loss functions: how far one sample's prediction is from its target.
 
+mod mae;
 mod mse;
 
+pub use mae::Mae;
 pub use mse::Mse;
 
 use num_traits::Float;
