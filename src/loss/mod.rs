@@ -1,10 +1,14 @@
 //! Loss functions: how far one sample's prediction is from its target.
 
+mod huber;
 mod mae;
 mod mse;
+mod smooth_l1;
 
+pub use huber::Huber;
 pub use mae::Mae;
 pub use mse::Mse;
+pub use smooth_l1::SmoothL1;
 
 use num_traits::Float;
 
