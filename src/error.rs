@@ -74,6 +74,14 @@ pub enum Error {
         /// The value that was refused, converted to `f64` for display.
         value: f64,
     },
+    /// A target outside the domain of the loss: a probability below 0 or above 1 for
+    /// [`Bce`](crate::Bce) and [`BceWithLogits`](crate::BceWithLogits).
+    InvalidTarget {
+        /// Its position in the flat slice of targets (or of class indices).
+        index: usize,
+        /// The value that was refused, converted to `f64` for display.
+        value: f64,
+    },
     /// A batch with no samples in it.
     EmptyBatch,
     /// The step would have produced a non-finite loss, gradient or parameter.
@@ -104,6 +112,11 @@ impl fmt::Display for Error {
                     "hyper-parameter `{name}` = {value} is outside its valid range"
                 )
             }
+            Error::InvalidTarget { index, value } => write!(
+                f,
+                "target at index {index} = {value} is outside the loss's domain \
+                 (probabilities in [0, 1])"
+            ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
             Error::Diverged { step, what } => write!(
                 f,

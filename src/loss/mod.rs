@@ -1,10 +1,14 @@
 //! Loss functions: how far one sample's prediction is from its target.
 
+mod bce;
+mod bce_with_logits;
 mod huber;
 mod mae;
 mod mse;
 mod smooth_l1;
 
+pub use bce::Bce;
+pub use bce_with_logits::BceWithLogits;
 pub use huber::Huber;
 pub use mae::Mae;
 pub use mse::Mse;
@@ -73,4 +77,17 @@ pub trait Loss<T: Float> {
 /// `n` as a `T`; every float type represents the small counts of a sample's outputs.
 pub(crate) fn count<T: Float>(n: usize) -> T {
     T::from(n).unwrap_or_else(T::max_value)
+}
+/// Refuses the first target outside `[0, 1]`: the domain of probabilities.
+pub(crate) fn check_probabilities<T: Float>(targets: &[T]) -> Result<(), Error> {
+    match targets
+        .iter()
+        .position(|&y| !(y >= T::zero() && y <= T::one()))
+    {
+        None => Ok(()),
+        Some(index) => Err(Error::InvalidTarget {
+            index,
+            value: targets[index].to_f64().unwrap_or(f64::NAN),
+        }),
+    }
 }
