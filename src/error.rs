@@ -75,7 +75,9 @@ pub enum Error {
         value: f64,
     },
     /// A target outside the domain of the loss: a probability below 0 or above 1 for
-    /// [`Bce`](crate::Bce) and [`BceWithLogits`](crate::BceWithLogits).
+    /// [`Bce`](crate::Bce), [`BceWithLogits`](crate::BceWithLogits) and
+    /// [`CrossEntropy`](crate::CrossEntropy), or a class index not below the number of
+    /// classes for [`CrossEntropy::one_hot`](crate::CrossEntropy::one_hot).
     InvalidTarget {
         /// Its position in the flat slice of targets (or of class indices).
         index: usize,
@@ -115,7 +117,7 @@ impl fmt::Display for Error {
             Error::InvalidTarget { index, value } => write!(
                 f,
                 "target at index {index} = {value} is outside the loss's domain \
-                 (probabilities in [0, 1])"
+                 (probabilities in [0, 1], class indices below the number of classes)"
             ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
             Error::Diverged { step, what } => write!(
@@ -150,6 +152,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "hyper-parameter `lr` = -1 is outside its valid range"
+        );
+        let e = Error::InvalidTarget {
+            index: 4,
+            value: 1.5,
+        };
+        assert_eq!(
+            e.to_string(),
+            "target at index 4 = 1.5 is outside the loss's domain \
+             (probabilities in [0, 1], class indices below the number of classes)"
         );
     }
 }

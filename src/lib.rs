@@ -58,7 +58,7 @@ mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
 pub use error::{Error, Quantity};
-pub use loss::{Bce, BceWithLogits, Huber, Loss, Mae, Mse, SmoothL1};
+pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
 pub use trainer::{Step, Trainer};

@@ -2,6 +2,7 @@
 
 mod bce;
 mod bce_with_logits;
+mod cross_entropy;
 mod huber;
 mod mae;
 mod mse;
@@ -9,6 +10,7 @@ mod smooth_l1;
 
 pub use bce::Bce;
 pub use bce_with_logits::BceWithLogits;
+pub use cross_entropy::CrossEntropy;
 pub use huber::Huber;
 pub use mae::Mae;
 pub use mse::Mse;
