@@ -15,8 +15,9 @@ use crate::error::Error;
 /// # Math
 ///
 /// For `n` outputs, predictions `xᵢ` and targets `yᵢ`, with PyTorch's clamp of each
-/// logarithm at −100 (so `x = 0` and `x = 1` give finite values) and its `ε = 10⁻¹²`
-/// in the gradient's denominator:
+/// logarithm at −100 (so `x = 0` and `x = 1` give finite values) and its `ε` in the
+/// gradient's denominator, `10⁻¹²` rounded to f32 (`9.9999999600419720e-13`: PyTorch
+/// declares it as a C++ `float`, also for f64):
 ///
 /// ```text
 /// ℓ(x, y) = −[ y · max(ln x, −100) + (1 − y) · max(ln(1 − x), −100) ]
@@ -26,7 +27,7 @@ use crate::error::Error;
 ///
 /// The gradient is PyTorch's backward formula, which is the derivative of the
 /// unclamped loss with its denominator bounded away from 0: it is finite at `x = 0`
-/// and `x = 1` (`±10¹²/n` when the target disagrees), not the derivative of the clamp.
+/// and `x = 1` (`±1/(nε)` when the target disagrees), not the derivative of the clamp.
 /// `ln(1 − x)` is computed as `ln_1p(−x)`, as PyTorch does.
 ///
 /// # Predictions outside `[0, 1]`
@@ -64,7 +65,8 @@ impl Bce {
         if !(x >= T::zero() && x <= T::one()) {
             return T::nan();
         }
-        let eps = T::from(1e-12).unwrap_or_else(T::epsilon);
+        // PyTorch's EPSILON is a C++ `float`, so even in f64 it is 1e-12 rounded to f32.
+        let eps = T::from(1e-12_f32).unwrap_or_else(T::epsilon);
         (x - y) / ((T::one() - x) * x).max(eps)
     }
 }
