@@ -25,7 +25,8 @@
 //!
 //! - A [`Model`] maps a row-major batch of inputs to outputs and back-propagates
 //!   `∂L/∂output` to `∂L/∂parameters`. [`Neuron`] is the lecture's model.
-//! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`]).
+//! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`],
+//!   [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`], [`BceWithLogits`], [`CrossEntropy`]).
 //! - An [`Optimizer`] turns the gradient into an update of the flat parameters ([`Sgd`]).
 //! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step.
 //!
@@ -35,7 +36,8 @@
 //!   `[w₀, …, wₙ₋₁, b]`, PyTorch's `nn.Linear` weight then bias.
 //! - A batch is a row-major matrix: sample after sample.
 //! - A loss works on one sample; the trainer averages over the batch, which is PyTorch's
-//!   `reduction='mean'` for losses that average over their outputs.
+//!   `reduction='mean'`: losses average over a sample's outputs, except
+//!   [`CrossEntropy`], which sums over its classes (see [`Loss`]).
 //!
 //! # Features
 //!

@@ -9,7 +9,7 @@ use crate::error::Error;
 /// (PyTorch's `nn.BCELoss`).
 ///
 /// Predictions must be probabilities in `[0, 1]`, typically a sigmoid's output; on
-/// logits use [`BceWithLogits`], which is also numerically safer. Targets must lie in
+/// logits use [`BceWithLogits`](crate::BceWithLogits), which is also numerically safer. Targets must lie in
 /// `[0, 1]` (the trainer refuses others with [`Error::InvalidTarget`]).
 ///
 /// # Math

@@ -22,8 +22,17 @@ use crate::error::Error;
 
 /// A loss on ONE sample, with its gradient.
 ///
-/// The [`Trainer`](crate::Trainer) averages it over the rows of a batch, so a loss that
-/// averages over its outputs gives PyTorch's `reduction='mean'` over the whole batch.
+/// # Reduction rule
+///
+/// The [`Trainer`](crate::Trainer) averages a loss over the rows of a batch:
+/// `L = (1/B) Σ_b loss(ŷ_b, y_b)` and `∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b`. So that this is
+/// PyTorch's `reduction='mean'`, each loss reduces one sample the way PyTorch's mean
+/// does per row:
+///
+/// - [`Mse`], [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`] and [`BceWithLogits`] AVERAGE
+///   over the sample's outputs (PyTorch averages over every element of the batch);
+/// - [`CrossEntropy`] SUMS over the classes (PyTorch averages over rows only).
+///
 /// The trait is object safe: `Box<dyn Loss<f32>>` works.
 ///
 /// ```
