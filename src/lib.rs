@@ -64,3 +64,8 @@ pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
 pub use trainer::{Step, Trainer};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -21,8 +21,9 @@ use crate::error::Error;
 ///
 /// let mut sgd = Sgd::new(0.1);
 /// let mut w = [0.7];
-/// sgd.step(&mut w, &[1.056]);
-/// assert_eq!(w, [0.5944]); // the lecture's first updated weight
+/// let gradient = 2.0 * (1.2 * 0.7 - 0.4) * 1.2; // dL/dw = 2(a − y)·x
+/// sgd.step(&mut w, &[gradient]);
+/// assert_eq!(w, [0.5943999999999999]); // the lecture's first updated weight
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd<T> {
