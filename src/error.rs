@@ -74,6 +74,14 @@ pub enum Error {
         /// The value that was refused, converted to `f64` for display.
         value: f64,
     },
+    /// Two hyper-parameters that are valid alone but not together, as PyTorch's SGD
+    /// refuses `nesterov` without momentum or with dampening.
+    IncompatibleHyperparameters {
+        /// The hyper-parameter that needs the other one changed (`nesterov`).
+        name: &'static str,
+        /// The hyper-parameter whose value does not allow it (`momentum`, `dampening`).
+        conflicts_with: &'static str,
+    },
     /// A batch with no samples in it.
     EmptyBatch,
     /// The step would have produced a non-finite loss, gradient or parameter.
@@ -104,6 +112,13 @@ impl fmt::Display for Error {
                     "hyper-parameter `{name}` = {value} is outside its valid range"
                 )
             }
+            Error::IncompatibleHyperparameters {
+                name,
+                conflicts_with,
+            } => write!(
+                f,
+                "hyper-parameter `{name}` cannot be used with this value of `{conflicts_with}`"
+            ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
             Error::Diverged { step, what } => write!(
                 f,
@@ -137,6 +152,14 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "hyper-parameter `lr` = -1 is outside its valid range"
+        );
+        let e = Error::IncompatibleHyperparameters {
+            name: "nesterov",
+            conflicts_with: "momentum",
+        };
+        assert_eq!(
+            e.to_string(),
+            "hyper-parameter `nesterov` cannot be used with this value of `momentum`"
         );
     }
 }

@@ -60,5 +60,5 @@ pub use activation::{Activation, ActivationFunction};
 pub use error::{Error, Quantity};
 pub use loss::{Loss, Mse};
 pub use model::{Model, Neuron};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use trainer::{Step, Trainer};
