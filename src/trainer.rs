@@ -37,7 +37,7 @@ pub struct Step<T> {
 /// let step = trainer.step(&[1.2], &[0.4])?;
 /// assert_eq!(step.loss, 0.19359999999999997); // (0.84 − 0.4)²
 /// assert_eq!(trainer.prediction(), &[0.84]);
-/// assert_eq!(trainer.gradients(), &[1.056]); // 2 (0.84 − 0.4) · 1.2
+/// assert_eq!(trainer.gradients(), &[1.0559999999999998]); // 2 (0.84 − 0.4) · 1.2 in f64
 /// assert_eq!(trainer.model().weights(), &[0.5943999999999999]);
 /// # Ok::<(), backprop::Error>(())
 /// ```
