@@ -62,7 +62,7 @@ pub use activation::{Activation, ActivationFunction};
 pub use error::{Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Model, Neuron};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use trainer::{Step, Trainer};
 
 /// The README's examples, compiled and run as doctests.
