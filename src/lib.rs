@@ -50,6 +50,7 @@
 extern crate alloc;
 
 mod activation;
+mod dual;
 mod error;
 mod loss;
 mod model;
@@ -57,6 +58,7 @@ mod optim;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use dual::Dual;
 pub use error::{Error, Quantity};
 pub use loss::{Loss, Mse};
 pub use model::{Model, Neuron};
