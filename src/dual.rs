@@ -525,7 +525,11 @@ impl<T: Float> Float for Dual<T> {
                 T::infinity()
             }
         });
-        self.chain(self.value.powi(n), n_t * self.value.powi(n - 1))
+        let previous = match n.checked_sub(1) {
+            Some(m) => self.value.powi(m),
+            None => self.value.powi(n) / self.value, // n = i32::MIN
+        };
+        self.chain(self.value.powi(n), n_t * previous)
     }
     /// `(aᶜ)' = c·aᶜ⁻¹·b + aᶜ·ln(a)·d`
     fn powf(self, n: Self) -> Self {
@@ -843,6 +847,13 @@ mod tests {
             1.0
         );
         assert_eq!(Float::abs_sub(x, D::new(1.0, 7.0)).derivative(), 0.0);
+    }
+
+    #[test]
+    fn powi_at_the_smallest_exponent_does_not_overflow() {
+        // d/da a^n = n·a^(n−1), and (−1)^(i32::MIN − 1) = −1
+        let got = D::variable(-1.0).powi(i32::MIN);
+        assert_eq!((got.value(), got.derivative()), (1.0, 2f64.powi(31)));
     }
 
     #[test]
