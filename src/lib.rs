@@ -52,6 +52,7 @@
 extern crate alloc;
 
 mod activation;
+mod dual;
 mod error;
 mod loss;
 mod model;
@@ -59,6 +60,7 @@ mod optim;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use dual::Dual;
 pub use error::{Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Model, Neuron};
