@@ -74,6 +74,24 @@ pub enum Error {
         /// The value that was refused, converted to `f64` for display.
         value: f64,
     },
+    /// A target outside the domain of the loss: a probability below 0 or above 1 for
+    /// [`Bce`](crate::Bce), [`BceWithLogits`](crate::BceWithLogits) and
+    /// [`CrossEntropy`](crate::CrossEntropy), or a class index not below the number of
+    /// classes for [`CrossEntropy::one_hot`](crate::CrossEntropy::one_hot).
+    InvalidTarget {
+        /// Its position in the flat slice of targets (or of class indices).
+        index: usize,
+        /// The value that was refused, converted to `f64` for display.
+        value: f64,
+    },
+    /// Two hyper-parameters that are valid alone but not together, as PyTorch's SGD
+    /// refuses `nesterov` without momentum or with dampening.
+    IncompatibleHyperparameters {
+        /// The hyper-parameter that needs the other one changed (`nesterov`).
+        name: &'static str,
+        /// The hyper-parameter whose value does not allow it (`momentum`, `dampening`).
+        conflicts_with: &'static str,
+    },
     /// A batch with no samples in it.
     EmptyBatch,
     /// The step would have produced a non-finite loss, gradient or parameter.
@@ -111,6 +129,18 @@ impl fmt::Display for Error {
                     "hyper-parameter `{name}` = {value} is outside its valid range"
                 )
             }
+            Error::InvalidTarget { index, value } => write!(
+                f,
+                "target at index {index} = {value} is outside the loss's domain \
+                 (probabilities in [0, 1], class indices below the number of classes)"
+            ),
+            Error::IncompatibleHyperparameters {
+                name,
+                conflicts_with,
+            } => write!(
+                f,
+                "hyper-parameter `{name}` cannot be used with this value of `{conflicts_with}`"
+            ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
             Error::Diverged { step, what } => write!(
                 f,
@@ -148,6 +178,23 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "hyper-parameter `lr` = -1 is outside its valid range"
+        );
+        let e = Error::InvalidTarget {
+            index: 4,
+            value: 1.5,
+        };
+        assert_eq!(
+            e.to_string(),
+            "target at index 4 = 1.5 is outside the loss's domain \
+             (probabilities in [0, 1], class indices below the number of classes)"
+        );
+        let e = Error::IncompatibleHyperparameters {
+            name: "nesterov",
+            conflicts_with: "momentum",
+        };
+        assert_eq!(
+            e.to_string(),
+            "hyper-parameter `nesterov` cannot be used with this value of `momentum`"
         );
     }
 }

@@ -26,7 +26,8 @@
 //! - A [`Model`] maps a row-major batch of inputs to outputs and back-propagates
 //!   `∂L/∂output` to `∂L/∂parameters`. [`Neuron`] is the lecture's model; [`Network`]
 //!   stacks dense layers, seeded ([`Init`]) or loaded from PyTorch weights.
-//! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`]).
+//! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`],
+//!   [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`], [`BceWithLogits`], [`CrossEntropy`]).
 //! - An [`Optimizer`] turns the gradient into an update of the flat parameters ([`Sgd`]).
 //! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step;
 //!   [`Epochs`] runs it over a data set in (shuffled) mini-batches.
@@ -38,7 +39,8 @@
 //!   `[w₀, …, wₙ₋₁, b]`, PyTorch's `nn.Linear` weight then bias.
 //! - A batch is a row-major matrix: sample after sample.
 //! - A loss works on one sample; the trainer averages over the batch, which is PyTorch's
-//!   `reduction='mean'` for losses that average over their outputs.
+//!   `reduction='mean'`: losses average over a sample's outputs, except
+//!   [`CrossEntropy`], which sums over its classes (see [`Loss`]).
 //!
 //! # Features
 //!
@@ -53,6 +55,7 @@
 extern crate alloc;
 
 mod activation;
+mod dual;
 mod epoch;
 mod error;
 pub mod gradcheck;
@@ -63,12 +66,13 @@ mod rng;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use dual::Dual;
 pub use epoch::Epochs;
 pub use error::{Error, Quantity};
-pub use loss::{Loss, Mse};
+pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use trainer::{Step, Trainer};
 
 /// The README's examples, compiled and run as doctests.

@@ -67,11 +67,13 @@ where
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidHyperparameter`] if the optimizer refuses its hyper-parameters,
+    /// [`Error::InvalidHyperparameter`] if the loss or the optimizer refuses its
+    /// hyper-parameters,
     /// [`Error::NonFinite`] if a parameter is NaN or infinite, and
     /// [`Error::LengthMismatch`] for a model without inputs or outputs.
     pub fn new(model: M, loss: L, optimizer: O) -> Result<Self, Error> {
         optimizer.validate()?;
+        loss.validate()?;
         for (what, len) in [
             (Quantity::Input, model.input_len()),
             (Quantity::Target, model.output_len()),

@@ -1,8 +1,20 @@
 //! Loss functions: how far one sample's prediction is from its target.
 
+mod bce;
+mod bce_with_logits;
+mod cross_entropy;
+mod huber;
+mod mae;
 mod mse;
+mod smooth_l1;
 
+pub use bce::Bce;
+pub use bce_with_logits::BceWithLogits;
+pub use cross_entropy::CrossEntropy;
+pub use huber::Huber;
+pub use mae::Mae;
 pub use mse::Mse;
+pub use smooth_l1::SmoothL1;
 
 use num_traits::Float;
 
@@ -10,8 +22,17 @@ use crate::error::Error;
 
 /// A loss on ONE sample, with its gradient.
 ///
-/// The [`Trainer`](crate::Trainer) averages it over the rows of a batch, so a loss that
-/// averages over its outputs gives PyTorch's `reduction='mean'` over the whole batch.
+/// # Reduction rule
+///
+/// The [`Trainer`](crate::Trainer) averages a loss over the rows of a batch:
+/// `L = (1/B) Σ_b loss(ŷ_b, y_b)` and `∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b`. So that this is
+/// PyTorch's `reduction='mean'`, each loss reduces one sample the way PyTorch's mean
+/// does per row:
+///
+/// - [`Mse`], [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`] and [`BceWithLogits`] AVERAGE
+///   over the sample's outputs (PyTorch averages over every element of the batch);
+/// - [`CrossEntropy`] SUMS over the classes (PyTorch averages over rows only).
+///
 /// The trait is object safe: `Box<dyn Loss<f32>>` works.
 ///
 /// ```
@@ -48,5 +69,36 @@ pub trait Loss<T: Float> {
     fn check_targets(&self, targets: &[T]) -> Result<(), Error> {
         let _ = targets;
         Ok(())
+    }
+
+    /// Refuses hyper-parameters outside their valid range (a negative `delta`, say).
+    ///
+    /// [`Trainer::new`](crate::Trainer::new) calls it once, so setters can just store.
+    /// The default accepts everything: a loss without hyper-parameters has nothing to check.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] naming the first hyper-parameter refused, by its
+    /// PyTorch name.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// `n` as a `T`; every float type represents the small counts of a sample's outputs.
+pub(crate) fn count<T: Float>(n: usize) -> T {
+    T::from(n).unwrap_or_else(T::max_value)
+}
+/// Refuses the first target outside `[0, 1]`: the domain of probabilities.
+pub(crate) fn check_probabilities<T: Float>(targets: &[T]) -> Result<(), Error> {
+    match targets
+        .iter()
+        .position(|&y| !(y >= T::zero() && y <= T::one()))
+    {
+        None => Ok(()),
+        Some(index) => Err(Error::InvalidTarget {
+            index,
+            value: targets[index].to_f64().unwrap_or(f64::NAN),
+        }),
     }
 }

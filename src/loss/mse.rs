@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::Loss;
+use super::{count, Loss};
 
 /// Mean squared error over the outputs of a sample (PyTorch's `nn.MSELoss`).
 ///
@@ -52,9 +52,4 @@ impl<T: Float> Loss<T> for Mse {
         }
         sum / n
     }
-}
-
-/// `n` as a `T`; every float type represents the small counts of a sample's outputs.
-fn count<T: Float>(n: usize) -> T {
-    T::from(n).unwrap_or_else(T::max_value)
 }

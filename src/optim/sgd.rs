@@ -1,20 +1,52 @@
-//! Stochastic gradient descent.
+//! Stochastic gradient descent, with PyTorch's momentum, Nesterov and weight decay.
 
+use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{check_initial_learning_rate, check_learning_rate, Optimizer};
+use super::{
+    check_decay, check_initial_learning_rate, check_learning_rate, check_non_negative,
+    ensure_state, invalid, regularized, Optimizer,
+};
 use crate::error::Error;
 
-/// Plain gradient descent (PyTorch's `torch.optim.SGD` with its defaults).
+/// Gradient descent with optional momentum (PyTorch's `torch.optim.SGD`).
 ///
 /// # Math
 ///
+/// With `g` the gradient, `μ` momentum, `τ` dampening, `λ` weight_decay, and `b` the
+/// momentum buffer, step `t = 1, 2, …`:
+///
 /// ```text
-/// θ ← θ − lr · g
+/// g ← −g                    if maximize
+/// g ← g + λ·θ               if λ ≠ 0
+/// if μ ≠ 0:
+///     b ← g                 if t = 1   (the first gradient itself: no dampening)
+///     b ← μ·b + (1 − τ)·g   if t > 1
+///     g ← g + μ·b           if nesterov
+///     g ← b                 otherwise
+/// θ ← θ − lr·g
 /// ```
 ///
-/// the lecture's `w ← w − lr · dloss/dw`, computed as `w - lr * g` so f64 matches it
-/// bit for bit.
+/// Without momentum and weight decay this is the lecture's `w ← w − lr · dloss/dw`,
+/// computed as `w - lr * g` so f64 matches it bit for bit.
+///
+/// # Defaults (PyTorch's)
+///
+/// momentum 0, dampening 0, nesterov false, weight_decay 0, maximize false; `lr` has no
+/// default in PyTorch either.
+///
+/// # State
+///
+/// `[b…]`, one momentum buffer value per parameter, only if momentum ≠ 0 (else empty).
+///
+/// # Errors
+///
+/// [`validate`](Optimizer::validate) refuses an initial `lr` that is not positive and
+/// finite, a `momentum` outside `[0, 1)` (PyTorch allows any non-negative value), a
+/// `dampening` outside `[0, 1]` (PyTorch does not check it), a negative or non-finite
+/// `weight_decay`, and, as
+/// [`Error::IncompatibleHyperparameters`], `nesterov` with zero momentum or non-zero
+/// dampening.
 ///
 /// ```
 /// use backprop::{Optimizer, Sgd};
@@ -24,26 +56,109 @@ use crate::error::Error;
 /// let gradient = 2.0 * (1.2 * 0.7 - 0.4) * 1.2; // dL/dw = 2(a − y)·x
 /// sgd.step(&mut w, &[gradient]);
 /// assert_eq!(w, [0.5943999999999999]); // the lecture's first updated weight
+///
+/// let mut heavy_ball = Sgd::new(0.1).momentum(0.9).nesterov(true);
+/// heavy_ball.validate()?;
+/// let mut w = [1.0];
+/// heavy_ball.step(&mut w, &[1.0]); // b = 1, g = 1 + 0.9·1
+/// assert_eq!(w, [1.0 - 0.1 * 1.9]);
+/// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd<T> {
     lr: T,
+    momentum: T,
+    dampening: T,
+    nesterov: bool,
+    weight_decay: T,
+    maximize: bool,
+    state: Vec<T>,
+    steps: u64,
 }
 
 impl<T: Float> Sgd<T> {
-    /// Gradient descent with learning rate `lr` (checked by [`Optimizer::validate`],
-    /// which [`Trainer::new`](crate::Trainer::new) calls).
+    /// Gradient descent with learning rate `lr` and PyTorch's defaults for the rest
+    /// (checked by [`Optimizer::validate`], which [`Trainer::new`](crate::Trainer::new)
+    /// calls).
     pub fn new(lr: T) -> Self {
-        Self { lr }
+        Self {
+            lr,
+            momentum: T::zero(),
+            dampening: T::zero(),
+            nesterov: false,
+            weight_decay: T::zero(),
+            maximize: false,
+            state: Vec::new(),
+            steps: 0,
+        }
+    }
+
+    /// Momentum factor μ (default 0: no momentum).
+    pub fn momentum(mut self, momentum: T) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Dampening τ of the gradient added to the momentum buffer after the first step
+    /// (default 0).
+    pub fn dampening(mut self, dampening: T) -> Self {
+        self.dampening = dampening;
+        self
+    }
+
+    /// Nesterov momentum (default false); needs momentum > 0 and dampening 0.
+    pub fn nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+
+    /// L2 penalty λ added to the gradient as `λ·θ` (default 0).
+    pub fn weight_decay(mut self, weight_decay: T) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Ascend instead of descend (default false): the gradient is negated before weight
+    /// decay.
+    pub fn maximize(mut self, maximize: bool) -> Self {
+        self.maximize = maximize;
+        self
+    }
+
+    /// The lecture's rule alone, kept in its own loop so its rounding is exactly
+    /// `w - lr * g`.
+    fn plain_step(&self, params: &mut [T], grads: &[T]) {
+        for (p, &g) in params.iter_mut().zip(grads) {
+            *p = *p - self.lr * g;
+        }
+    }
+
+    fn momentum_step(&mut self, params: &mut [T], grads: &[T]) {
+        let first = self.steps == 0;
+        ensure_state(&mut self.state, self.steps, params.len(), T::zero());
+        let (mu, kept) = (self.momentum, T::one() - self.dampening);
+        for ((p, &g), b) in params.iter_mut().zip(grads).zip(&mut self.state) {
+            let g = regularized(g, *p, self.maximize, self.weight_decay);
+            *b = if first { g } else { *b * mu + kept * g };
+            let direction = if self.nesterov { g + mu * *b } else { *b };
+            *p = *p - self.lr * direction;
+        }
     }
 }
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self, params: &mut [T], grads: &[T]) {
         assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        for (p, &g) in params.iter_mut().zip(grads) {
-            *p = *p - self.lr * g;
+        if self.momentum != T::zero() {
+            self.momentum_step(params, grads);
+        } else if self.weight_decay == T::zero() && !self.maximize {
+            self.plain_step(params, grads);
+        } else {
+            for (p, &g) in params.iter_mut().zip(grads) {
+                *p = *p - self.lr * regularized(g, *p, self.maximize, self.weight_decay);
+            }
         }
+        self.steps += 1;
     }
 
     fn learning_rate(&self) -> T {
@@ -57,8 +172,58 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        check_initial_learning_rate(self.lr)
+        check_initial_learning_rate(self.lr)?;
+        check_decay("momentum", self.momentum)?;
+        if !(self.dampening >= T::zero() && self.dampening <= T::one()) {
+            return Err(invalid("dampening", self.dampening));
+        }
+        check_non_negative("weight_decay", self.weight_decay)?;
+        if self.nesterov {
+            let conflict = if self.momentum == T::zero() {
+                Some("momentum")
+            } else if self.dampening != T::zero() {
+                Some("dampening")
+            } else {
+                None
+            };
+            if let Some(conflicts_with) = conflict {
+                return Err(Error::IncompatibleHyperparameters {
+                    name: "nesterov",
+                    conflicts_with,
+                });
+            }
+        }
+        Ok(())
     }
 
-    fn reset(&mut self) {}
+    fn reset(&mut self) {
+        self.state.clear();
+        self.steps = 0;
+    }
+
+    fn state(&self) -> &[T] {
+        &self.state
+    }
+
+    fn state_mut(&mut self) -> &mut [T] {
+        &mut self.state
+    }
+
+    fn step_count(&self) -> u64 {
+        self.steps
+    }
+
+    fn set_step_count(&mut self, steps: u64) {
+        self.steps = steps;
+    }
+
+    fn prepare(&mut self, param_len: usize) {
+        let len = if self.momentum != T::zero() {
+            param_len
+        } else {
+            0
+        };
+        self.steps = 0;
+        ensure_state(&mut self.state, 0, len, T::zero());
+    }
 }
