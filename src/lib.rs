@@ -50,15 +50,22 @@
 extern crate alloc;
 
 mod activation;
+mod clip;
 mod error;
 mod loss;
 mod model;
 mod optim;
+mod schedule;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use clip::{clip_grad_norm, clip_grad_value};
 pub use error::{Error, Quantity};
 pub use loss::{Loss, Mse};
 pub use model::{Model, Neuron};
 pub use optim::{Optimizer, Sgd};
+pub use schedule::{
+    CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,
+    ThresholdMode,
+};
 pub use trainer::{Step, Trainer};
