@@ -142,6 +142,16 @@ fn reduce_lr_on_plateau_in_the_trainer_is_the_standalone_one() {
 }
 
 #[test]
+fn a_trainer_with_a_schedule_can_cross_threads() {
+    fn assert_send_sync<X: Send + Sync + Clone>(_: &X) {}
+    let trainer = Trainer::new(neuron(), Mse, Sgd::new(LR))
+        .unwrap()
+        .schedule(StepLr::new(2, 0.5))
+        .unwrap();
+    assert_send_sync(&trainer);
+}
+
+#[test]
 fn without_a_schedule_end_epoch_keeps_the_rate() {
     let mut trainer = Trainer::new(neuron(), Mse, Sgd::new(LR)).unwrap();
     assert_eq!(trainer.end_epoch(Some(1.0)), Ok(LR));
