@@ -16,6 +16,8 @@ pub enum Quantity {
     Loss,
     /// The gradient of the loss with respect to the parameters.
     Gradient,
+    /// The metric a schedule such as `ReduceLrOnPlateau` watches.
+    Metric,
 }
 
 impl fmt::Display for Quantity {
@@ -26,6 +28,7 @@ impl fmt::Display for Quantity {
             Quantity::Parameters => "parameters",
             Quantity::Loss => "loss",
             Quantity::Gradient => "gradient",
+            Quantity::Metric => "metric",
         };
         f.write_str(name)
     }
@@ -94,6 +97,8 @@ pub enum Error {
     },
     /// A batch with no samples in it.
     EmptyBatch,
+    /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
+    MissingMetric,
     /// The step would have produced a non-finite loss, gradient or parameter.
     ///
     /// The step was not applied: the learning rate is likely too large.
@@ -142,6 +147,10 @@ impl fmt::Display for Error {
                 "hyper-parameter `{name}` cannot be used with this value of `{conflicts_with}`"
             ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
+            Error::MissingMetric => f.write_str(
+                "the epoch ended without a metric: reducing the learning rate on a plateau \
+                 needs one per epoch",
+            ),
             Error::Diverged { step, what } => write!(
                 f,
                 "training diverged at step {step}: the {what} became NaN or infinite \

@@ -55,6 +55,7 @@
 extern crate alloc;
 
 mod activation;
+mod clip;
 mod dual;
 mod epoch;
 mod error;
@@ -63,9 +64,11 @@ mod loss;
 mod model;
 mod optim;
 mod rng;
+mod schedule;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use clip::{clip_grad_norm, clip_grad_value};
 pub use dual::Dual;
 pub use epoch::Epochs;
 pub use error::{Error, Quantity};
@@ -73,6 +76,10 @@ pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
+pub use schedule::{
+    CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,
+    ThresholdMode,
+};
 pub use trainer::{Step, Trainer};
 
 /// The README's examples, compiled and run as doctests.

@@ -1,5 +1,7 @@
 //! The training loop's one step: forward, loss, backward, update.
 
+mod clip_and_schedule;
+
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use num_traits::Float;
@@ -8,6 +10,7 @@ use crate::error::{Error, Quantity};
 use crate::loss::Loss;
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
+use clip_and_schedule::{Clipping, LrPolicy};
 
 /// What one training step reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +30,29 @@ pub struct Step<T> {
 /// infinity are refused with an [`Error`], and so is a step whose loss, gradient or
 /// updated parameters would not be finite ([`Error::Diverged`]). A refused step leaves
 /// the model and the optimizer exactly as they were.
+///
+/// Optional pieces compose by value after [`new`](Self::new): gradient clipping
+/// ([`clip_grad_norm`](Self::clip_grad_norm), [`clip_grad_value`](Self::clip_grad_value))
+/// and a learning-rate schedule applied at [`end_epoch`](Self::end_epoch)
+/// ([`schedule`](Self::schedule), [`reduce_lr_on_plateau`](Self::reduce_lr_on_plateau)).
+/// Each takes the trainer by value and hands it back, or an error for a value out of
+/// range. Clipping acts on the flat gradient after backward and before the optimizer; the
+/// schedule acts only at `end_epoch`, so a step costs the clipping's one or two passes over
+/// the gradient and still allocates nothing.
+///
+/// ```
+/// use backprop::{CosineAnnealingLr, Mse, Neuron, Optimizer, Sgd, Trainer};
+///
+/// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?
+///     .clip_grad_norm(1.0)?
+///     .schedule(CosineAnnealingLr::new(10, 0.0))?;
+/// for _epoch in 0..10 {
+///     trainer.step(&[1.2], &[0.4])?;
+///     trainer.end_epoch(None)?;
+/// }
+/// assert_eq!(trainer.optimizer().learning_rate(), 0.0); // annealed to eta_min
+/// # Ok::<(), backprop::Error>(())
+/// ```
 ///
 /// # Example: the lecture
 ///
@@ -53,6 +79,9 @@ pub struct Trainer<M, L, O, T> {
     backup: Vec<T>,
     inference: Vec<T>,
     steps: u64,
+    clipping: Clipping<T>,
+    grad_norm: Option<T>,
+    lr_policy: LrPolicy<T>,
     scalar: PhantomData<T>,
 }
 
@@ -99,6 +128,9 @@ where
             backup: alloc::vec![T::zero(); param_len],
             inference: Vec::new(),
             steps: 0,
+            clipping: Clipping::Off,
+            grad_norm: None,
+            lr_policy: LrPolicy::Constant,
             scalar: PhantomData,
         })
     }
@@ -129,7 +161,8 @@ where
     ///
     /// ```text
     /// L = (1/B) Σ_b loss(ŷ_b, y_b)      ∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b
-    /// θ ← optimizer(θ, ∂L/∂θ)
+    /// g = clip(∂L/∂θ)                   (only with clip_grad_norm / clip_grad_value)
+    /// θ ← optimizer(θ, g)
     /// ```
     ///
     /// # Errors
@@ -166,6 +199,7 @@ where
         if self.gradients.iter().any(|g| !g.is_finite()) {
             return Err(self.diverged(Quantity::Gradient));
         }
+        self.clip_gradients()?;
         self.update()?;
         self.steps += 1;
         Ok(Step { loss })
@@ -236,6 +270,10 @@ where
     }
 
     /// The gradient of the last step's loss, in the layout of the model's parameters.
+    ///
+    /// With [`clip_grad_norm`](Self::clip_grad_norm) or
+    /// [`clip_grad_value`](Self::clip_grad_value) this is the clipped gradient the
+    /// optimizer used, as PyTorch's `.grad` after clipping.
     pub fn gradients(&self) -> &[T] {
         &self.gradients
     }
