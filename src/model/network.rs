@@ -19,6 +19,8 @@ use crate::rng;
 /// of units (outputs) and its activation, a bias unless you ask for none, and weights
 /// drawn from a seeded stream ([`NetworkBuilder::build`]) or given explicitly
 /// ([`NetworkBuilder::build_with_params`], e.g. weights exported from PyTorch).
+/// The built-in [`Activation`]s work out of the box; an activation of your own needs
+/// [`ActivationFunction`] and [`WeightInit`] (its gain and preferred scheme).
 ///
 /// # Parameter layout
 ///
