@@ -77,6 +77,7 @@ pub struct Trainer<M, L, O, T> {
     workspace: Vec<T>,
     gradients: Vec<T>,
     backup: Vec<T>,
+    state_backup: Vec<T>,
     inference: Vec<T>,
     steps: u64,
     clipping: Clipping<T>,
@@ -100,7 +101,7 @@ where
     /// hyper-parameters,
     /// [`Error::NonFinite`] if a parameter is NaN or infinite, and
     /// [`Error::LengthMismatch`] for a model without inputs or outputs.
-    pub fn new(model: M, loss: L, optimizer: O) -> Result<Self, Error> {
+    pub fn new(model: M, loss: L, mut optimizer: O) -> Result<Self, Error> {
         optimizer.validate()?;
         loss.validate()?;
         for (what, len) in [
@@ -117,6 +118,10 @@ where
         }
         ensure_finite(model.params(), Quantity::Parameters)?;
         let param_len = model.params().len();
+        if optimizer.step_count() == 0 {
+            optimizer.prepare(param_len);
+        }
+        let state_len = optimizer.state().len();
         Ok(Self {
             model,
             loss,
@@ -126,6 +131,7 @@ where
             workspace: Vec::new(),
             gradients: alloc::vec![T::zero(); param_len],
             backup: alloc::vec![T::zero(); param_len],
+            state_backup: alloc::vec![T::zero(); state_len],
             inference: Vec::new(),
             steps: 0,
             clipping: Clipping::Off,
@@ -314,6 +320,15 @@ where
             self.backup.resize(param_len, T::zero());
             self.optimizer.reset();
         }
+        if self.optimizer.step_count() == 0 && self.optimizer.state().len() != param_len {
+            // The model was replaced: size the optimizer's state for it now, not inside
+            // its first step, so the undo buffer below has its final size before it.
+            self.optimizer.prepare(param_len);
+        }
+        let state_len = self.optimizer.state().len();
+        if self.state_backup.len() < state_len {
+            self.state_backup.resize(state_len, T::zero());
+        }
     }
 
     /// Runs the forward pass and the loss; leaves `∂L/∂ŷ` in `output_grads`.
@@ -346,15 +361,28 @@ where
         Ok(mean)
     }
 
-    /// Applies the optimizer, undoing the update if it made a parameter non-finite.
+    /// Applies the optimizer; if that made a parameter non-finite, puts the parameters,
+    /// the optimizer's state and its step count back as they were.
+    ///
+    /// The copies go into buffers sized once (see `fit_buffers`), so the undo costs one
+    /// copy of the parameters and the state per step and never allocates.
     fn update(&mut self) -> Result<(), Error> {
         self.backup.copy_from_slice(self.model.params());
+        let state = self.optimizer.state();
+        self.state_backup[..state.len()].copy_from_slice(state);
+        let state_len = state.len();
+        let step_count = self.optimizer.step_count();
         self.optimizer
             .step(self.model.params_mut(), &self.gradients);
         if self.model.params().iter().all(|p| p.is_finite()) {
             return Ok(());
         }
         self.model.params_mut().copy_from_slice(&self.backup);
+        let state = self.optimizer.state_mut();
+        if state.len() == state_len {
+            state.copy_from_slice(&self.state_backup[..state_len]);
+        }
+        self.optimizer.set_step_count(step_count);
         Err(self.diverged(Quantity::Parameters))
     }
 

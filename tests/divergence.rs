@@ -1,0 +1,70 @@
+//! A step whose update would make a parameter non-finite is undone completely: the
+//! parameters, the optimizer's state and its step count are as before, so training goes
+//! on exactly as if the step had never been tried.
+
+use backprop::{Error, Model, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer};
+
+/// Trains the lecture for `good` steps, then tries one step with a learning rate so large
+/// that the update overflows, then `after` more steps at the original rate; returns the
+/// final weight and the error of the huge step.
+fn interrupted<O: Optimizer<f64> + Clone>(optimizer: O, good: usize, after: usize) -> (f64, Error) {
+    let lr = optimizer.learning_rate();
+    let mut trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer).unwrap();
+    for _ in 0..good {
+        trainer.step(&[1.2], &[0.4]).unwrap();
+    }
+    let params = trainer.model().params().to_vec();
+    let state = trainer.optimizer().state().to_vec();
+    let steps = trainer.optimizer().step_count();
+
+    trainer.optimizer_mut().set_learning_rate(f64::MAX).unwrap();
+    let error = trainer.step(&[1.2], &[0.4]).unwrap_err();
+    assert_eq!(trainer.model().params(), params.as_slice());
+    assert_eq!(trainer.optimizer().state(), state.as_slice());
+    assert_eq!(trainer.optimizer().step_count(), steps);
+
+    trainer.optimizer_mut().set_learning_rate(lr).unwrap();
+    for _ in 0..after {
+        trainer.step(&[1.2], &[0.4]).unwrap();
+    }
+    (trainer.model().weights()[0], error)
+}
+
+/// The same optimizer trained `steps` times without interruption.
+fn uninterrupted<O: Optimizer<f64>>(optimizer: O, steps: usize) -> f64 {
+    let mut trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer).unwrap();
+    for _ in 0..steps {
+        trainer.step(&[1.2], &[0.4]).unwrap();
+    }
+    trainer.model().weights()[0]
+}
+
+fn assert_undone<O: Optimizer<f64> + Clone>(optimizer: O) {
+    for good in [0, 3] {
+        let (weight, error) = interrupted(optimizer.clone(), good, 4);
+        assert_eq!(
+            error,
+            Error::Diverged {
+                step: good as u64,
+                what: Quantity::Parameters
+            }
+        );
+        let expected = uninterrupted(optimizer.clone(), good + 4);
+        assert_eq!(
+            weight.to_bits(),
+            expected.to_bits(),
+            "after {good} good steps"
+        );
+    }
+}
+
+#[test]
+fn sgd_with_momentum_is_rolled_back_with_its_buffer() {
+    assert_undone(Sgd::new(0.1).momentum(0.9).dampening(0.1));
+}
+
+#[test]
+fn rmsprop_is_rolled_back_with_every_buffer() {
+    // v = (1 − α)·g² makes the first update lr·g/√v = 10·lr: it overflows at lr = MAX.
+    assert_undone(RmsProp::new(0.01).momentum(0.5).centered(true));
+}
