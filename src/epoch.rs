@@ -120,7 +120,7 @@ impl<T: Float> Epochs<T> {
         self.draw_order(rows);
         let mut total = T::zero();
         for start in (0..rows).step_by(self.batch_size) {
-            let end = rows.min(start + self.batch_size);
+            let end = rows.min(start.saturating_add(self.batch_size));
             let step = if self.shuffle.is_some() {
                 self.gather(start..end, inputs, in_len, targets, out_len);
                 trainer.step_batch(&self.batch_inputs, &self.batch_targets)?

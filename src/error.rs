@@ -18,6 +18,9 @@ pub enum Quantity {
     Gradient,
     /// The metric a schedule such as `ReduceLrOnPlateau` watches.
     Metric,
+    /// An optimizer's per-parameter state (momentum, moments), as
+    /// [`Optimizer::state`](crate::Optimizer::state) shows it.
+    OptimizerState,
 }
 
 impl fmt::Display for Quantity {
@@ -29,6 +32,7 @@ impl fmt::Display for Quantity {
             Quantity::Loss => "loss",
             Quantity::Gradient => "gradient",
             Quantity::Metric => "metric",
+            Quantity::OptimizerState => "optimizer state",
         };
         f.write_str(name)
     }
@@ -115,6 +119,13 @@ pub enum Error {
         /// The position of the layer.
         layer: usize,
     },
+    /// A size that cannot be held in memory: its element count overflows `usize`, or its
+    /// bytes exceed `isize::MAX`, or the allocator refused it (a network with
+    /// `usize::MAX` units, say).
+    TooLarge {
+        /// What would have been that large.
+        what: Quantity,
+    },
 }
 
 impl fmt::Display for Error {
@@ -160,6 +171,7 @@ impl fmt::Display for Error {
             Error::ZeroUnits { layer } => {
                 write!(f, "layer {layer} has zero units, expected at least one")
             }
+            Error::TooLarge { what } => write!(f, "the {what} would not fit in memory"),
         }
     }
 }

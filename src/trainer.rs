@@ -1,6 +1,7 @@
 //! The training loop's one step: forward, loss, backward, update.
 
 mod clip_and_schedule;
+mod state_fit;
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
@@ -11,6 +12,7 @@ use crate::loss::Loss;
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
 use clip_and_schedule::{Clipping, LrPolicy};
+use state_fit::fit_state;
 
 /// What one training step reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +80,8 @@ pub struct Trainer<M, L, O, T> {
     gradients: Vec<T>,
     backup: Vec<T>,
     state_backup: Vec<T>,
+    /// The optimizer's state length for the current model, checked before each step.
+    state_len: usize,
     inference: Vec<T>,
     steps: u64,
     clipping: Clipping<T>,
@@ -99,8 +103,10 @@ where
     ///
     /// [`Error::InvalidHyperparameter`] if the loss or the optimizer refuses its
     /// hyper-parameters,
-    /// [`Error::NonFinite`] if a parameter is NaN or infinite, and
-    /// [`Error::LengthMismatch`] for a model without inputs or outputs.
+    /// [`Error::NonFinite`] if a parameter or (for an optimizer that has stepped) a state
+    /// value is NaN or infinite, and [`Error::LengthMismatch`] for a model without inputs
+    /// or outputs, or for an optimizer that has stepped with a state that does not fit
+    /// the model's parameters ([`Quantity::OptimizerState`]).
     pub fn new(model: M, loss: L, mut optimizer: O) -> Result<Self, Error> {
         optimizer.validate()?;
         loss.validate()?;
@@ -118,10 +124,8 @@ where
         }
         ensure_finite(model.params(), Quantity::Parameters)?;
         let param_len = model.params().len();
-        if optimizer.step_count() == 0 {
-            optimizer.prepare(param_len);
-        }
-        let state_len = optimizer.state().len();
+        let state_len = fit_state(&mut optimizer, param_len)?;
+        ensure_finite(optimizer.state(), Quantity::OptimizerState)?;
         Ok(Self {
             model,
             loss,
@@ -132,6 +136,7 @@ where
             gradients: alloc::vec![T::zero(); param_len],
             backup: alloc::vec![T::zero(); param_len],
             state_backup: alloc::vec![T::zero(); state_len],
+            state_len,
             inference: Vec::new(),
             steps: 0,
             clipping: Clipping::Off,
@@ -193,7 +198,7 @@ where
     /// ```
     pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
         let batch = self.check_batch(inputs, targets)?;
-        self.fit_buffers(batch);
+        self.fit_buffers(batch)?;
         let loss = self.forward_and_loss(inputs, targets, batch)?;
         self.model.backward(
             inputs,
@@ -207,7 +212,7 @@ where
         }
         self.clip_gradients()?;
         self.update()?;
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         Ok(Step { loss })
     }
 
@@ -308,7 +313,10 @@ where
 
     /// Sizes the buffers for `batch` rows; this allocates only for a batch larger than
     /// any before, or after the model was replaced.
-    fn fit_buffers(&mut self, batch: usize) {
+    ///
+    /// Fails, before any change to the model, if the optimizer's state does not fit
+    /// (see [`fit_state`]).
+    fn fit_buffers(&mut self, batch: usize) -> Result<(), Error> {
         let outputs = batch * self.model.output_len();
         self.prediction.resize(outputs, T::zero());
         self.output_grads.resize(outputs, T::zero());
@@ -320,15 +328,16 @@ where
             self.backup.resize(param_len, T::zero());
             self.optimizer.reset();
         }
-        if self.optimizer.step_count() == 0 && self.optimizer.state().len() != param_len {
-            // The model was replaced: size the optimizer's state for it now, not inside
-            // its first step, so the undo buffer below has its final size before it.
-            self.optimizer.prepare(param_len);
+        if self.optimizer.step_count() == 0 || self.optimizer.state().len() != self.state_len {
+            // A first step, a replaced model or an optimizer changed by hand: size its
+            // state now, not inside its step, so the undo buffer below has its final
+            // size before it and a misfit is an error rather than the optimizer's panic.
+            self.state_len = fit_state(&mut self.optimizer, param_len)?;
         }
-        let state_len = self.optimizer.state().len();
-        if self.state_backup.len() < state_len {
-            self.state_backup.resize(state_len, T::zero());
+        if self.state_backup.len() < self.state_len {
+            self.state_backup.resize(self.state_len, T::zero());
         }
+        Ok(())
     }
 
     /// Runs the forward pass and the loss; leaves `∂L/∂ŷ` in `output_grads`.

@@ -114,6 +114,9 @@ impl<T: Float> CrossEntropy<T> {
                 value: classes[index] as f64,
             });
         }
+        if classes.is_empty() {
+            return Ok(()); // nothing to write, and no zero-width rows to split `out` into
+        }
         for (row, &class) in out.chunks_exact_mut(n_classes).zip(classes) {
             row.fill(T::zero());
             row[class] = T::one();

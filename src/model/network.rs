@@ -1,6 +1,5 @@
 //! A multi-layer network: dense layers in a row, trained by backpropagation.
 
-use alloc::vec;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use core::ops::Range;
@@ -368,8 +367,9 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] for `input_len == 0`, [`Error::NoLayers`],
-    /// [`Error::ZeroUnits`], and [`Error::InvalidHyperparameter`] for an activation with
-    /// invalid parameters (a non-finite leaky-ReLU slope).
+    /// [`Error::ZeroUnits`], [`Error::InvalidHyperparameter`] for an activation with
+    /// invalid parameters (a non-finite leaky-ReLU slope), and [`Error::TooLarge`] for
+    /// layers whose parameter count overflows `usize` or cannot be allocated.
     pub fn build(self) -> Result<Network<T, A>, Error> {
         let init = self.init;
         let seed = self.seed;
@@ -451,19 +451,43 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
                 unit_offset,
             });
             inputs = units;
-            param_offset += shape.param_len();
+            param_offset = checked_param_len(shape)
+                .and_then(|len| param_offset.checked_add(len))
+                .ok_or(Error::TooLarge {
+                    what: Quantity::Parameters,
+                })?;
+            // Units never exceed parameters (every layer has at least one input), so this
+            // cannot overflow once the parameter count did not.
             unit_offset += units;
         }
         Ok(Network {
-            params: vec![T::zero(); param_offset],
+            params: zeros(param_offset)?,
             layers,
         })
     }
 }
 
+/// A layer's parameter count, `None` if it overflows `usize`.
+fn checked_param_len(shape: DenseShape) -> Option<usize> {
+    let weights = shape.inputs.checked_mul(shape.outputs)?;
+    weights.checked_add(if shape.bias { shape.outputs } else { 0 })
+}
+
+/// `len` zeros, or [`Error::TooLarge`] where `vec!` would panic or abort: a request
+/// above `isize::MAX` bytes, or one the allocator refuses.
+fn zeros<T: Float>(len: usize) -> Result<Vec<T>, Error> {
+    let mut params = Vec::new();
+    params.try_reserve_exact(len).map_err(|_| Error::TooLarge {
+        what: Quantity::Parameters,
+    })?;
+    params.resize(len, T::zero());
+    Ok(params)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples.
     #[test]

@@ -123,7 +123,7 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         assert_eq!(params.len(), grads.len(), "parameters and gradients");
         let initial = self.initial_accumulator_value;
         ensure_state(&mut self.state, self.steps, params.len(), initial);
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let lr = self.decayed_learning_rate(self.steps);
         let (eps, maximize, weight_decay) = (self.eps, self.maximize, self.weight_decay);
         for ((p, &g), s) in params.iter_mut().zip(grads).zip(&mut self.state) {

@@ -174,7 +174,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         let n = params.len();
         let len = self.state_len(n);
         ensure_state(&mut self.state, self.steps, len, T::zero());
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let k = self.constants(self.steps);
         let (beta1_weight, beta2) = (T::one() - self.beta1, self.beta2);
         let (eps, maximize) = (self.eps, self.maximize);

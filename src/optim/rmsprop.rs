@@ -150,7 +150,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         let n = params.len();
         let len = self.state_len(n);
         ensure_state(&mut self.state, self.steps, len, T::zero());
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let (momentum_len, _) = self.block_lens(n);
         let (lr, alpha, eps, mu) = (self.lr, self.alpha, self.eps, self.momentum);
         let (maximize, weight_decay) = (self.maximize, self.weight_decay);

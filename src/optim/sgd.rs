@@ -158,7 +158,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                 *p = *p - self.lr * regularized(g, *p, self.maximize, self.weight_decay);
             }
         }
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
     }
 
     fn learning_rate(&self) -> T {

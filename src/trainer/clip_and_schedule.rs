@@ -196,9 +196,10 @@ where
                 base_lr,
                 epoch,
             } => {
-                let lr = schedule.0.learning_rate(*base_lr, *epoch + 1);
+                let next = epoch.saturating_add(1); // a restored epoch may be usize::MAX
+                let lr = schedule.0.learning_rate(*base_lr, next);
                 self.optimizer.set_learning_rate(lr)?;
-                *epoch += 1;
+                *epoch = next;
                 Ok(lr)
             }
             LrPolicy::Plateau(plateau) => {
