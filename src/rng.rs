@@ -1,25 +1,66 @@
 //! The crate's one random stream, turned into numbers the same way on every platform.
 //!
-//! `Xoshiro256PlusPlus::seed_from_u64(seed)` gives a stream of `u64`s fixed by the seed
-//! alone (the generator and its SplitMix64 seeding are defined bit for bit). The two
-//! conversions below use only integer arithmetic and one exact `f64` multiplication, so
-//! a seed gives the same weights and the same shuffles everywhere.
+//! The stream is xoshiro256++ (Blackman and Vigna) seeded by expanding a `u64` with
+//! SplitMix64, which is exactly `rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64` (a test
+//! compares the two). It is written out here, a dozen lines, so that its four words of
+//! state can be saved in a checkpoint and restored, which the `rand_xoshiro` type does
+//! not allow without its `serde` feature (and that would pull in `std`). Both are defined
+//! bit for bit, and the two conversions below use only integer arithmetic and one exact
+//! `f64` multiplication, so a seed gives the same weights and the same shuffles
+//! everywhere.
 
-use rand_core::{RngCore, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
-
-/// The generator every seeded operation of the crate draws from.
-pub(crate) type Stream = Xoshiro256PlusPlus;
-
-/// A stream fixed by `seed`.
-pub(crate) fn stream(seed: u64) -> Stream {
-    Xoshiro256PlusPlus::seed_from_u64(seed)
+/// xoshiro256++: 256 bits of state, never all zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stream {
+    s: [u64; 4],
 }
 
-/// A uniform `f64` in `[0, 1)`: the top 53 bits of one draw, times `2⁻⁵³`.
-///
-/// Every value `k · 2⁻⁵³` (`k < 2⁵³`) is equally likely; the product is exact, so there
-/// is no rounding that a platform could do differently.
+impl Stream {
+    /// The next 64 random bits (the reference `next()` of xoshiro256plusplus.c).
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// The four words of state, to save.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn words(&self) -> [u64; 4] {
+        self.s
+    }
+
+    /// The stream with saved state `words`; `None` for all zeros, the one state from
+    /// which xoshiro never leaves (it would give only zeros, and shuffling would never
+    /// end).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn from_words(words: [u64; 4]) -> Option<Self> {
+        (words != [0; 4]).then_some(Self { s: words })
+    }
+}
+
+/// The stream for `seed`: four successive SplitMix64 outputs as its state.
+pub(crate) fn stream(seed: u64) -> Stream {
+    let mut x = seed;
+    let mut splitmix = || {
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    // Four consecutive outputs of a bijection of a counter: never all zero.
+    Stream {
+        s: [splitmix(), splitmix(), splitmix(), splitmix()],
+    }
+}
+
 pub(crate) fn unit_f64(stream: &mut Stream) -> f64 {
     const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
     (stream.next_u64() >> 11) as f64 * SCALE
@@ -43,6 +84,27 @@ pub(crate) fn below(stream: &mut Stream, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn the_stream_is_rand_xoshiro_s_bit_for_bit() {
+        for seed in (0..64).chain([u64::MAX, 1 << 63, 0x0123_4567_89ab_cdef]) {
+            let (mut ours, mut reference) = (stream(seed), Xoshiro256PlusPlus::seed_from_u64(seed));
+            for _ in 0..200 {
+                assert_eq!(ours.next_u64(), reference.next_u64(), "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn saved_words_continue_the_stream_and_zero_is_refused() {
+        let mut s = stream(11);
+        s.next_u64();
+        let mut resumed = Stream::from_words(s.words()).unwrap();
+        assert_eq!(resumed.next_u64(), s.next_u64());
+        assert_eq!(Stream::from_words([0; 4]), None);
+    }
 
     #[test]
     fn the_stream_is_the_published_xoshiro256_plus_plus() {
