@@ -63,6 +63,7 @@ pub trait ActivationFunction<T: Float> {
 /// assert_eq!(Activation::LeakyRelu(0.01).value(-2.0), -0.02);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Activation<T> {
     /// No non-linearity: the lecture's neuron.
     #[default]

@@ -190,6 +190,26 @@ impl<T: Float> Epochs<T> {
 
 /// A row count as a `T`; every float type represents a data set's row count (up to
 /// rounding for huge counts in small types).
+impl<T> Epochs<T> {
+    /// The shuffling stream's state, `None` without shuffling (for serialization).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn shuffle_stream(&self) -> Option<&Stream> {
+        self.shuffle.as_ref()
+    }
+
+    /// Epochs resumed from a saved batch size and shuffling state.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn resumed(batch_size: usize, shuffle: Option<Stream>) -> Self {
+        Self {
+            batch_size,
+            shuffle,
+            order: Vec::new(),
+            batch_inputs: Vec::new(),
+            batch_targets: Vec::new(),
+        }
+    }
+}
+
 fn count<T: Float>(n: usize) -> T {
     T::from(n).unwrap_or_else(T::max_value)
 }

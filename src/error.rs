@@ -38,6 +38,80 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// Why [`Trainer::restore`](crate::Trainer::restore) refused a
+/// [`Checkpoint`](crate::Checkpoint): [`Error::InvalidCheckpoint`]'s reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CheckpointFault {
+    /// The checkpoint's model differs from the trainer's in something other than its
+    /// parameter values: its inputs, outputs, layers, biases or activations.
+    Architecture,
+    /// The checkpoint's model has another number of parameters.
+    ParameterCount {
+        /// The trainer's model's parameter count.
+        expected: usize,
+        /// The checkpoint's.
+        actual: usize,
+    },
+    /// A NaN or infinite value: a parameter, an optimizer state value, or the best
+    /// metric of a plateau schedule ([`Quantity::Metric`]).
+    NonFinite {
+        /// Where the value is.
+        what: Quantity,
+        /// Its position in that flat slice (0 for a single value).
+        index: usize,
+    },
+    /// The optimizer has stepped but its state does not have the length it needs for
+    /// the model's parameters (a truncated state, or one saved with other options).
+    StateLength {
+        /// The length the optimizer needs.
+        expected: usize,
+        /// The length in the checkpoint.
+        actual: usize,
+    },
+    /// A hyper-parameter of the checkpoint's optimizer or plateau schedule, or the base
+    /// rate of its epoch schedule (`base_lr`), is out of range.
+    Hyperparameter {
+        /// Its name, as PyTorch spells it.
+        name: &'static str,
+    },
+    /// The checkpoint was saved with another kind of learning-rate schedule (none, an
+    /// epoch schedule, or `ReduceLrOnPlateau`) than the trainer has.
+    ScheduleKind,
+    /// A plateau schedule's counters are beyond what stepping it can produce: more bad
+    /// epochs than its patience, or a cooldown counter above its cooldown.
+    PlateauCounters,
+}
+
+impl fmt::Display for CheckpointFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpointFault::Architecture => {
+                f.write_str("its model's architecture differs from the trainer's")
+            }
+            CheckpointFault::ParameterCount { expected, actual } => {
+                write!(f, "its model has {actual} parameters, expected {expected}")
+            }
+            CheckpointFault::NonFinite { what, index } => {
+                write!(f, "its {what} at index {index} is NaN or infinite")
+            }
+            CheckpointFault::StateLength { expected, actual } => write!(
+                f,
+                "its optimizer state has length {actual}, expected {expected}"
+            ),
+            CheckpointFault::Hyperparameter { name } => {
+                write!(f, "its hyper-parameter `{name}` is outside its valid range")
+            }
+            CheckpointFault::ScheduleKind => {
+                f.write_str("it was saved with another kind of learning-rate schedule")
+            }
+            CheckpointFault::PlateauCounters => {
+                f.write_str("its plateau schedule's counters exceed its patience or cooldown")
+            }
+        }
+    }
+}
+
 /// Everything that can go wrong, each with the facts needed to act on it.
 ///
 /// Whenever an entry point returns an `Error`, the model and the optimizer are exactly
@@ -126,6 +200,12 @@ pub enum Error {
         /// What would have been that large.
         what: Quantity,
     },
+    /// A checkpoint that does not fit the trainer or holds invalid values; the trainer
+    /// was left untouched.
+    InvalidCheckpoint {
+        /// What was wrong with it.
+        reason: CheckpointFault,
+    },
 }
 
 impl fmt::Display for Error {
@@ -172,6 +252,7 @@ impl fmt::Display for Error {
                 write!(f, "layer {layer} has zero units, expected at least one")
             }
             Error::TooLarge { what } => write!(f, "the {what} would not fit in memory"),
+            Error::InvalidCheckpoint { reason } => write!(f, "invalid checkpoint: {reason}"),
         }
     }
 }

@@ -44,8 +44,23 @@
 //!
 //! # Features
 //!
-//! - `std` (default): `std::error::Error` for [`Error`]. Without it the crate is
-//!   `no_std` and needs only `alloc`.
+//! - `std` (default): `std::error::Error` for [`Error`], and num-traits' float functions
+//!   from the platform's libm. It is the only feature that needs the standard library:
+//!   with `default-features = false` the crate is `no_std` and needs only `alloc`
+//!   (floats then come from the `libm` crate), and everything else works unchanged.
+//! - `serde` (off by default, works without std): `Serialize` and `Deserialize` for
+//!   [`Neuron`], [`Network`], [`Activation`], every optimizer (hyper-parameters, state and
+//!   step count), the schedules, [`ReduceLrOnPlateau`], [`Epochs`] (batch size and
+//!   shuffling state) and [`Checkpoint`]. Loading a network or an `Epochs` runs the same
+//!   checks as building one.
+//!
+//! # Checkpoints
+//!
+//! [`Trainer::checkpoint`] takes the trainer's state (model, optimizer with its state and
+//! step count, step count, schedule progress) and [`Trainer::restore`] puts it back after
+//! checking it, so training resumes bit for bit; a checkpoint that does not fit the
+//! trainer or holds non-finite values is refused with [`Error::InvalidCheckpoint`] and
+//! changes nothing. `docs/reliability.md` lists every guarantee with the test proving it.
 //!
 //! The derivation behind every formula is in `docs/math.md` of the repository.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -55,6 +70,7 @@
 extern crate alloc;
 
 mod activation;
+mod checkpoint;
 mod clip;
 mod dual;
 mod epoch;
@@ -65,13 +81,16 @@ mod model;
 mod optim;
 mod rng;
 mod schedule;
+#[cfg(feature = "serde")]
+mod serialize;
 mod trainer;
 
 pub use activation::{Activation, ActivationFunction};
+pub use checkpoint::Checkpoint;
 pub use clip::{clip_grad_norm, clip_grad_value};
 pub use dual::Dual;
 pub use epoch::Epochs;
-pub use error::{Error, Quantity};
+pub use error::{CheckpointFault, Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};

@@ -1,6 +1,7 @@
 //! The training loop's one step: forward, loss, backward, update.
 
 mod clip_and_schedule;
+mod resume;
 mod state_fit;
 
 use alloc::vec::Vec;

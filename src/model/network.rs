@@ -373,7 +373,11 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     pub fn build(self) -> Result<Network<T, A>, Error> {
         let init = self.init;
         let seed = self.seed;
-        let mut network = self.assemble()?;
+        let (layers, param_len) = self.assemble()?;
+        let mut network = Network {
+            params: zeros(param_len)?,
+            layers,
+        };
         let mut stream = rng::stream(seed);
         for layer in &network.layers {
             let scheme = match init {
@@ -407,21 +411,25 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn build_with_params(self, params: &[T]) -> Result<Network<T, A>, Error> {
-        let mut network = self.assemble()?;
-        if params.len() != network.params.len() {
+        // Compared before anything is allocated: a corrupted saved network may claim
+        // layers far larger than the parameters it carries.
+        let (layers, param_len) = self.assemble()?;
+        if params.len() != param_len {
             return Err(Error::LengthMismatch {
                 what: Quantity::Parameters,
-                expected: network.params.len(),
+                expected: param_len,
                 actual: params.len(),
             });
         }
         ensure_finite(params, Quantity::Parameters)?;
-        network.params.copy_from_slice(params);
-        Ok(network)
+        Ok(Network {
+            params: params.to_vec(),
+            layers,
+        })
     }
 
-    /// Checks the architecture and lays it out, with all parameters zero.
-    fn assemble(self) -> Result<Network<T, A>, Error> {
+    /// Checks the architecture and lays it out: the layers and the parameter count.
+    fn assemble(self) -> Result<(Vec<Layer<A>>, usize), Error> {
         if self.input_len == 0 {
             return Err(Error::LengthMismatch {
                 what: Quantity::Input,
@@ -460,10 +468,14 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
             // cannot overflow once the parameter count did not.
             unit_offset += units;
         }
-        Ok(Network {
-            params: zeros(param_offset)?,
-            layers,
-        })
+        let bytes = param_offset.checked_mul(core::mem::size_of::<T>());
+        if bytes.map_or(true, |b| b > isize::MAX as usize) {
+            // More than any allocation may hold, whether or not it is asked for.
+            return Err(Error::TooLarge {
+                what: Quantity::Parameters,
+            });
+        }
+        Ok((layers, param_offset))
     }
 }
 

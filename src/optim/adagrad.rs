@@ -53,6 +53,7 @@ use crate::error::Error;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adagrad<T> {
     lr: T,
     lr_decay: T,

@@ -58,6 +58,7 @@ use crate::error::Error;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adam<T> {
     lr: T,
     beta1: T,

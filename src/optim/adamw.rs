@@ -50,6 +50,7 @@ use crate::error::Error;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdamW<T>(Adam<T>);
 
 impl<T: Float> AdamW<T> {

@@ -63,6 +63,7 @@ use crate::error::Error;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RmsProp<T> {
     lr: T,
     alpha: T,

@@ -65,6 +65,7 @@ use crate::error::Error;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sgd<T> {
     lr: T,
     momentum: T,

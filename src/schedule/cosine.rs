@@ -42,6 +42,7 @@ use crate::error::Error;
 /// assert_eq!(schedule.learning_rate(0.1, 10), 0.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CosineAnnealingLr<T> {
     t_max: usize,
     eta_min: T,

@@ -28,6 +28,7 @@ use crate::error::Error;
 /// assert_eq!(schedule.learning_rate(1.0, 3), 0.125);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExponentialLr<T> {
     gamma: T,
 }

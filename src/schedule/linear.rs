@@ -39,6 +39,7 @@ use crate::optim::invalid;
 /// assert_eq!(warm_up.learning_rate(0.4, 50), 0.4);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LinearLr<T> {
     start_factor: T,
     end_factor: T,

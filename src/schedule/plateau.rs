@@ -3,11 +3,12 @@
 use num_traits::Float;
 
 use super::{check_non_negative, constant};
-use crate::error::{Error, Quantity};
+use crate::error::{CheckpointFault, Error, Quantity};
 use crate::optim::{check_learning_rate, invalid};
 
 /// Whether the monitored metric should go down or up (PyTorch's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PlateauMode {
     /// A loss: lower is better (PyTorch's `'min'`, the default).
     #[default]
@@ -18,6 +19,7 @@ pub enum PlateauMode {
 
 /// How `threshold` decides that a metric improved (PyTorch's `threshold_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ThresholdMode {
     /// Relative: better than `best · (1 ∓ threshold)` (PyTorch's `'rel'`, the default).
     #[default]
@@ -78,6 +80,7 @@ pub enum ThresholdMode {
 /// # Ok::<(), backprop::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReduceLrOnPlateau<T> {
     mode: PlateauMode,
     factor: T,
@@ -249,6 +252,29 @@ impl<T: Float> ReduceLrOnPlateau<T> {
 }
 
 /// The starting `best`: every finite metric improves on it.
+impl<T: Float> ReduceLrOnPlateau<T> {
+    /// Checks a plateau schedule loaded from a checkpoint: valid hyper-parameters, and
+    /// counters and a best metric that stepping it could have produced.
+    pub(crate) fn check_restored(&self) -> Result<(), CheckpointFault> {
+        if let Err(Error::InvalidHyperparameter { name, .. }) = self.validate() {
+            return Err(CheckpointFault::Hyperparameter { name });
+        }
+        // `step` resets the bad epochs once they pass the patience, and starts the
+        // cooldown counter at `cooldown`.
+        if self.num_bad_epochs > self.patience || self.cooldown_counter > self.cooldown {
+            return Err(CheckpointFault::PlateauCounters);
+        }
+        if self.best.is_finite() || self.best == worst(self.mode) {
+            Ok(())
+        } else {
+            Err(CheckpointFault::NonFinite {
+                what: Quantity::Metric,
+                index: 0,
+            })
+        }
+    }
+}
+
 fn worst<T: Float>(mode: PlateauMode) -> T {
     match mode {
         PlateauMode::Min => T::infinity(),

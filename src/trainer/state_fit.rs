@@ -19,14 +19,14 @@ use crate::optim::Optimizer;
 ///
 /// # Errors
 ///
-/// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] if the stepped state has
-/// another length (a step count set by hand on a reset optimizer, or an optimizer
+/// A [`Misfit`] (which becomes [`Error::LengthMismatch`] on
+/// [`Quantity::OptimizerState`]) if the stepped state has another length (a step count set by hand on a reset optimizer, or an optimizer
 /// stepped on another model). The optimizer is then left prepared afresh, step count 0,
 /// as its state could not be used anyway.
 pub(crate) fn fit_state<T: Float, O: Optimizer<T> + ?Sized>(
     optimizer: &mut O,
     param_len: usize,
-) -> Result<usize, Error> {
+) -> Result<usize, Misfit> {
     let steps = optimizer.step_count();
     if steps == 0 {
         optimizer.prepare(param_len);
@@ -36,8 +36,7 @@ pub(crate) fn fit_state<T: Float, O: Optimizer<T> + ?Sized>(
     optimizer.prepare(param_len);
     let expected = optimizer.state().len();
     if expected != saved.len() {
-        return Err(Error::LengthMismatch {
-            what: Quantity::OptimizerState,
+        return Err(Misfit {
             expected,
             actual: saved.len(),
         });
@@ -45,4 +44,21 @@ pub(crate) fn fit_state<T: Float, O: Optimizer<T> + ?Sized>(
     optimizer.state_mut().copy_from_slice(&saved);
     optimizer.set_step_count(steps);
     Ok(expected)
+}
+
+/// An optimizer state of the wrong length: `actual` values where `expected` are needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Misfit {
+    pub(crate) expected: usize,
+    pub(crate) actual: usize,
+}
+
+impl From<Misfit> for Error {
+    fn from(misfit: Misfit) -> Self {
+        Error::LengthMismatch {
+            what: Quantity::OptimizerState,
+            expected: misfit.expected,
+            actual: misfit.actual,
+        }
+    }
 }

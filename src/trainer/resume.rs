@@ -1,0 +1,224 @@
+//! Taking a trainer's state out as a [`Checkpoint`] and putting one back.
+
+use num_traits::Float;
+
+use super::clip_and_schedule::LrPolicy;
+use super::state_fit::fit_state;
+use super::Trainer;
+use crate::checkpoint::{Checkpoint, ScheduleState};
+use crate::error::{CheckpointFault, Error, Quantity};
+use crate::loss::Loss;
+use crate::model::Model;
+use crate::optim::Optimizer;
+
+impl<M, L, O, T> Trainer<M, L, O, T>
+where
+    T: Float,
+    M: Model<T>,
+    L: Loss<T>,
+    O: Optimizer<T>,
+{
+    /// The trainer's state, copied: model, optimizer, step count and the schedule's
+    /// progress (see [`Checkpoint`] for what is configuration and stays out).
+    ///
+    /// Restoring it, here or into a freshly built trainer of the same configuration,
+    /// continues training bit for bit as if it had never stopped
+    /// (`tests/checkpoint.rs` checks this for every optimizer, in f32 and f64).
+    ///
+    /// ```
+    /// use backprop::{Adam, Model, Mse, Neuron, Trainer};
+    ///
+    /// let new_trainer = || Trainer::new(Neuron::new(0.7), Mse, Adam::new(0.1));
+    /// let mut trainer = new_trainer()?;
+    /// for _ in 0..3 {
+    ///     trainer.step(&[1.2], &[0.4])?;
+    /// }
+    /// let saved = trainer.checkpoint();
+    /// trainer.step(&[1.2], &[0.4])?;
+    ///
+    /// let mut resumed = new_trainer()?;
+    /// resumed.restore(saved)?;
+    /// resumed.step(&[1.2], &[0.4])?;
+    /// assert_eq!(resumed.model().params(), trainer.model().params()); // bit for bit
+    /// assert_eq!(resumed.steps(), 4);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    ///
+    /// With the `serde` feature, a checkpoint goes to disk and back in any serde format
+    /// (with `serde_json`, enable its `float_roundtrip` feature so floats come back
+    /// exactly):
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use backprop::{Checkpoint, Model, Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1).momentum(0.9))?;
+    /// trainer.step(&[1.2], &[0.4])?;
+    /// let json = serde_json::to_string(&trainer.checkpoint()).unwrap();
+    ///
+    /// let saved: Checkpoint<Neuron<f64>, Sgd<f64>, f64> = serde_json::from_str(&json).unwrap();
+    /// let mut resumed = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1).momentum(0.9))?;
+    /// resumed.restore(saved)?;
+    /// assert_eq!(resumed.model().params(), trainer.model().params());
+    /// # }
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn checkpoint(&self) -> Checkpoint<M, O, T>
+    where
+        M: Clone,
+        O: Clone,
+    {
+        let schedule = match &self.lr_policy {
+            LrPolicy::Constant => ScheduleState::Constant,
+            LrPolicy::Epoch { base_lr, epoch, .. } => ScheduleState::Epoch {
+                base_lr: *base_lr,
+                epoch: *epoch,
+            },
+            LrPolicy::Plateau(plateau) => ScheduleState::Plateau(*plateau),
+        };
+        Checkpoint {
+            model: self.model.clone(),
+            optimizer: self.optimizer.clone(),
+            steps: self.steps,
+            schedule,
+        }
+    }
+
+    /// Loads a [`Checkpoint`]: the model's parameters, the optimizer whole (its
+    /// hyper-parameters, state and step count, as PyTorch's `load_state_dict` does), the
+    /// step count and the schedule's progress. The loss, clipping and the epoch
+    /// schedule's formula stay the trainer's own.
+    ///
+    /// Everything is checked before anything changes:
+    /// - the checkpoint's model must equal the trainer's in all but its parameter
+    ///   values (inputs, outputs, layers, biases, activations), and its parameters must
+    ///   be finite;
+    /// - the optimizer's hyper-parameters must be valid (its learning rate may be 0, as
+    ///   a schedule can make it), its state finite, and, once it has stepped, exactly
+    ///   as long as it needs for the model's parameters;
+    /// - the schedule must be of the kind the trainer has, with a valid base rate, or a
+    ///   plateau schedule with valid hyper-parameters, counters within its patience
+    ///   and cooldown and a finite best metric (or none yet).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCheckpoint`] with the [`CheckpointFault`] found first; the trainer
+    /// is then exactly as it was.
+    ///
+    /// ```
+    /// use backprop::{Activation, CheckpointFault, Error, Mse, Network, Sgd, Trainer};
+    ///
+    /// let net = |units| Network::builder(2).dense(units, Activation::Tanh).seed(1).build();
+    /// let other = Trainer::new(net(3)?, Mse, Sgd::new(0.1))?.checkpoint();
+    /// let mut trainer = Trainer::new(net(2)?, Mse, Sgd::new(0.1))?;
+    /// let refused = trainer.restore(other).unwrap_err();
+    /// assert_eq!(refused, Error::InvalidCheckpoint { reason: CheckpointFault::Architecture });
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn restore(&mut self, checkpoint: Checkpoint<M, O, T>) -> Result<(), Error>
+    where
+        M: Clone + PartialEq,
+    {
+        let Checkpoint {
+            model,
+            mut optimizer,
+            steps,
+            schedule,
+        } = checkpoint;
+        let invalid = |reason| Error::InvalidCheckpoint { reason };
+        self.check_model(&model).map_err(invalid)?;
+        let state_len = check_optimizer(&mut optimizer, model.params().len()).map_err(invalid)?;
+        let lr_policy = self.restored_policy(schedule).map_err(invalid)?;
+
+        self.model.params_mut().copy_from_slice(model.params());
+        self.optimizer = optimizer;
+        self.steps = steps;
+        self.lr_policy = lr_policy;
+        self.state_len = state_len;
+        if self.state_backup.len() < state_len {
+            self.state_backup.resize(state_len, T::zero());
+        }
+        self.grad_norm = None;
+        Ok(())
+    }
+
+    /// The checkpoint's model must be the trainer's with other parameter values.
+    fn check_model(&self, model: &M) -> Result<(), CheckpointFault>
+    where
+        M: Clone + PartialEq,
+    {
+        let ours = &self.model;
+        if model.input_len() != ours.input_len() || model.output_len() != ours.output_len() {
+            return Err(CheckpointFault::Architecture);
+        }
+        let (expected, actual) = (ours.params().len(), model.params().len());
+        if expected != actual {
+            return Err(CheckpointFault::ParameterCount { expected, actual });
+        }
+        non_finite(model.params(), Quantity::Parameters)?;
+        // The trainer's model carrying the checkpoint's values must be the checkpoint's
+        // model: then only the values differed.
+        let mut probe = ours.clone();
+        probe.params_mut().copy_from_slice(model.params());
+        if probe == *model {
+            Ok(())
+        } else {
+            Err(CheckpointFault::Architecture)
+        }
+    }
+
+    /// The trainer's schedule with the checkpoint's progress.
+    fn restored_policy(&self, saved: ScheduleState<T>) -> Result<LrPolicy<T>, CheckpointFault> {
+        match (&self.lr_policy, saved) {
+            (LrPolicy::Constant, ScheduleState::Constant) => Ok(LrPolicy::Constant),
+            (LrPolicy::Epoch { schedule, .. }, ScheduleState::Epoch { base_lr, epoch }) => {
+                if !(base_lr.is_finite() && base_lr >= T::zero()) {
+                    return Err(CheckpointFault::Hyperparameter { name: "base_lr" });
+                }
+                Ok(LrPolicy::Epoch {
+                    schedule: schedule.clone(),
+                    base_lr,
+                    epoch,
+                })
+            }
+            (LrPolicy::Plateau(_), ScheduleState::Plateau(plateau)) => {
+                plateau.check_restored()?;
+                Ok(LrPolicy::Plateau(plateau))
+            }
+            _ => Err(CheckpointFault::ScheduleKind),
+        }
+    }
+}
+
+/// Checks a loaded optimizer and returns its state length for `param_len` parameters.
+fn check_optimizer<T: Float, O: Optimizer<T>>(
+    optimizer: &mut O,
+    param_len: usize,
+) -> Result<usize, CheckpointFault> {
+    let lr = optimizer.learning_rate();
+    // `validate` demands a positive initial rate; a schedule may have brought it to 0.
+    let rate_ok = optimizer.set_learning_rate(T::one()).is_ok();
+    let checked = optimizer.validate();
+    if !rate_ok || optimizer.set_learning_rate(lr).is_err() {
+        return Err(CheckpointFault::Hyperparameter { name: "lr" });
+    }
+    match checked {
+        Err(Error::InvalidHyperparameter { name, .. })
+        | Err(Error::IncompatibleHyperparameters { name, .. }) => {
+            return Err(CheckpointFault::Hyperparameter { name });
+        }
+        _ => {}
+    }
+    non_finite(optimizer.state(), Quantity::OptimizerState)?;
+    fit_state(optimizer, param_len).map_err(|misfit| CheckpointFault::StateLength {
+        expected: misfit.expected,
+        actual: misfit.actual,
+    })
+}
+
+fn non_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), CheckpointFault> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(CheckpointFault::NonFinite { what, index }),
+        None => Ok(()),
+    }
+}
