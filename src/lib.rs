@@ -65,9 +65,13 @@ mod loss;
 mod model;
 mod optim;
 mod rng;
+#[cfg(feature = "safetensors")]
+mod safetensors;
 mod schedule;
 mod trainer;
 
+#[cfg(feature = "safetensors")]
+pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
 pub use clip::{clip_grad_norm, clip_grad_value};
 pub use dual::Dual;
