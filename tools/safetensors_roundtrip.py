@@ -10,7 +10,7 @@ the file into a backprop Network and predicts the same outputs.
 
 Run:     ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/safetensors_roundtrip.py
 Check a file written by backprop (e.g. by `cargo test --features safetensors --test
-safetensors`, which writes target/sequential_from_rust.safetensors) loads in PyTorch
+safetensors`, which writes target/tmp/sequential_from_rust.safetensors) loads in PyTorch
 and gives the same outputs:
          /work/torchenv/bin/python tools/safetensors_roundtrip.py --check-rust PATH
 """
