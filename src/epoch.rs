@@ -8,7 +8,7 @@ use crate::loss::Loss;
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
 use crate::rng::{self, Stream};
-use crate::trainer::Trainer;
+use crate::trainer::{Step, Trainer};
 
 /// Walks a data set in mini-batches, one [`Trainer::step_batch`] per batch.
 ///
@@ -114,12 +114,31 @@ impl<T: Float> Epochs<T> {
         L: Loss<T>,
         O: Optimizer<T>,
     {
+        self.run_observed(trainer, inputs, targets, |_, _| true)
+    }
+
+    /// [`run`](Self::run), calling `after_step(batch_index, step)` after every step; the
+    /// epoch ends early, after that step, when it returns `false`. Returns the mean loss
+    /// over the rows stepped on.
+    pub(crate) fn run_observed<M, L, O, F>(
+        &mut self,
+        trainer: &mut Trainer<M, L, O, T>,
+        inputs: &[T],
+        targets: &[T],
+        mut after_step: F,
+    ) -> Result<T, Error>
+    where
+        M: Model<T>,
+        L: Loss<T>,
+        O: Optimizer<T>,
+        F: FnMut(usize, Step<T>) -> bool,
+    {
         let rows = self.check(trainer.model(), inputs, targets)?;
         trainer.loss().check_targets(targets)?;
         let (in_len, out_len) = (trainer.model().input_len(), trainer.model().output_len());
         self.draw_order(rows);
-        let mut total = T::zero();
-        for start in (0..rows).step_by(self.batch_size) {
+        let (mut total, mut seen) = (T::zero(), 0);
+        for (batch, start) in (0..rows).step_by(self.batch_size).enumerate() {
             let end = rows.min(start.saturating_add(self.batch_size));
             let step = if self.shuffle.is_some() {
                 self.gather(start..end, inputs, in_len, targets, out_len);
@@ -130,8 +149,12 @@ impl<T: Float> Epochs<T> {
                 trainer.step_batch(x, y)?
             };
             total = total + step.loss * count(end - start);
+            seen = end;
+            if !after_step(batch, step) {
+                break;
+            }
         }
-        Ok(total / count(rows))
+        Ok(total / count(seen))
     }
 
     /// The data set's row count, after checking it as a whole.

@@ -2,7 +2,11 @@
 
 use num_traits::Float;
 
-use super::{check_probabilities, count, Loss};
+use super::{
+    check_probabilities,
+    elementwise::{mean_and_gradient, mean_of},
+    Loss,
+};
 use crate::error::Error;
 
 /// Binary cross-entropy over the outputs of a sample, on logits: a sigmoid followed by
@@ -54,27 +58,17 @@ impl BceWithLogits {
 
 impl<T: Float> Loss<T> for BceWithLogits {
     fn value(&self, prediction: &[T], target: &[T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        let sum = prediction
-            .iter()
-            .zip(target)
-            .fold(T::zero(), |acc, (&x, &y)| {
-                acc + BceWithLogits::elementwise(x, y)
-            });
-        sum / count(prediction.len())
+        mean_of(prediction, target, BceWithLogits::elementwise)
     }
 
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let n = count::<T>(prediction.len());
-        let scale = T::one() / n;
-        let mut sum = T::zero();
-        for ((g, &x), &y) in grad.iter_mut().zip(prediction).zip(target) {
-            sum = sum + BceWithLogits::elementwise(x, y);
-            *g = BceWithLogits::slope(x, y) * scale;
-        }
-        sum / n
+        mean_and_gradient(
+            prediction,
+            target,
+            grad,
+            BceWithLogits::elementwise,
+            BceWithLogits::slope,
+        )
     }
 
     /// Refuses a target outside `[0, 1]` with [`Error::InvalidTarget`].

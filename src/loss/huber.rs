@@ -2,7 +2,10 @@
 
 use num_traits::Float;
 
-use super::{count, Loss};
+use super::{
+    elementwise::{mean_and_gradient, mean_of},
+    Loss,
+};
 use crate::error::Error;
 
 /// Huber loss over the outputs of a sample (PyTorch's `nn.HuberLoss`).
@@ -76,26 +79,17 @@ impl<T: Float> Huber<T> {
 
 impl<T: Float> Loss<T> for Huber<T> {
     fn value(&self, prediction: &[T], target: &[T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        let sum = prediction
-            .iter()
-            .zip(target)
-            .fold(T::zero(), |acc, (&p, &y)| acc + self.elementwise(p - y));
-        sum / count(prediction.len())
+        mean_of(prediction, target, |p, y| self.elementwise(p - y))
     }
 
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let n = count::<T>(prediction.len());
-        let scale = T::one() / n;
-        let mut sum = T::zero();
-        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
-            let d = p - y;
-            sum = sum + self.elementwise(d);
-            *g = self.slope(d) * scale;
-        }
-        sum / n
+        mean_and_gradient(
+            prediction,
+            target,
+            grad,
+            |p, y| self.elementwise(p - y),
+            |p, y| self.slope(p - y),
+        )
     }
 
     fn validate(&self) -> Result<(), Error> {

@@ -2,7 +2,10 @@
 
 use num_traits::Float;
 
-use super::{count, Loss};
+use super::{
+    elementwise::{mean_and_gradient, mean_of},
+    Loss,
+};
 
 /// Mean absolute error over the outputs of a sample (PyTorch's `nn.L1Loss`).
 ///
@@ -31,26 +34,17 @@ pub struct Mae;
 
 impl<T: Float> Loss<T> for Mae {
     fn value(&self, prediction: &[T], target: &[T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        let sum = prediction
-            .iter()
-            .zip(target)
-            .fold(T::zero(), |acc, (&p, &y)| acc + (p - y).abs());
-        sum / count(prediction.len())
+        mean_of(prediction, target, |p, y| (p - y).abs())
     }
 
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let n = count::<T>(prediction.len());
-        let scale = T::one() / n;
-        let mut sum = T::zero();
-        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
-            let d = p - y;
-            sum = sum + d.abs();
-            *g = sign(d) * scale;
-        }
-        sum / n
+        mean_and_gradient(
+            prediction,
+            target,
+            grad,
+            |p, y| (p - y).abs(),
+            |p, y| sign(p - y),
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 mod bce;
 mod bce_with_logits;
 mod cross_entropy;
+mod elementwise;
 mod huber;
 mod mae;
 mod mse;

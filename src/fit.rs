@@ -1,0 +1,539 @@
+//! The whole training loop in one call: epochs, validation, early stopping, progress.
+
+use alloc::vec::Vec;
+use num_traits::Float;
+
+use crate::epoch::Epochs;
+use crate::error::{Error, Quantity};
+use crate::loss::Loss;
+use crate::model::{batch_len, ensure_finite, Model};
+use crate::optim::Optimizer;
+use crate::trainer::Trainer;
+
+/// What [`Trainer::fit`] tells its observer, after every step and at every epoch's end.
+///
+/// Epochs count from 0 within one call of `fit`; `step` is the trainer's step count
+/// ([`Trainer::steps`]) after the step, so it goes on across calls.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Event<T> {
+    /// A training step was applied.
+    #[non_exhaustive]
+    Step {
+        /// The epoch the step belongs to (0 is the first of this `fit`).
+        epoch: usize,
+        /// The step's mini-batch within the epoch, from 0.
+        batch: usize,
+        /// The trainer's step count after this step.
+        step: u64,
+        /// The step's loss: the mean over its mini-batch, before the update.
+        loss: T,
+        /// The learning rate the step used.
+        lr: T,
+    },
+    /// An epoch ended: every mini-batch was stepped on and the schedule has moved on.
+    #[non_exhaustive]
+    Epoch {
+        /// The epoch that ended (0 is the first of this `fit`).
+        epoch: usize,
+        /// The trainer's step count at the end of the epoch.
+        step: u64,
+        /// The epoch's training loss: the mean of its step losses, weighted by rows.
+        loss: T,
+        /// The mean loss over the validation set after the epoch, if one was given.
+        validation_loss: Option<T>,
+        /// The learning rate the epoch's steps used (the schedule's next one is set).
+        lr: T,
+        /// Whether the monitored loss improved on the best so far (by more than
+        /// `min_delta` under early stopping); always `true` for the first epoch.
+        improved: bool,
+    },
+}
+
+/// The observer's answer: go on, or stop training after this event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Control {
+    /// Keep training.
+    Continue,
+    /// Stop now: after this step, or after this epoch.
+    Stop,
+}
+
+/// Why [`Trainer::fit`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// All `max_epochs` epochs ran.
+    MaxEpochs,
+    /// The monitored loss did not improve for `patience` epochs in a row.
+    EarlyStopping,
+    /// The observer returned [`Control::Stop`].
+    Observer,
+}
+
+/// What [`Trainer::fit`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct FitSummary<T> {
+    /// Epochs that ended (an epoch the observer stopped half-way is not counted).
+    pub epochs: usize,
+    /// Steps applied during this `fit`.
+    pub steps: u64,
+    /// The training loss of the last epoch that ended (`None` if none did).
+    pub last_loss: Option<T>,
+    /// The lowest validation loss after any epoch (`None` without a validation set).
+    pub best_validation_loss: Option<T>,
+    /// The epoch with the best monitored loss (`None` if no epoch ended).
+    pub best_epoch: Option<usize>,
+    /// Whether the parameters of `best_epoch` were put back at the end
+    /// ([`EarlyStopping::restore_best`]).
+    pub restored_best: bool,
+    /// Why training stopped.
+    pub stopped: StopReason,
+}
+
+/// Stop training when the monitored loss stops improving (Keras's `EarlyStopping`).
+///
+/// An epoch improves if its loss is below the best so far by more than `min_delta`:
+/// `loss < best − min_delta` (the first epoch always improves). After `patience`
+/// epochs in a row without improvement, training stops. The monitored loss is the
+/// validation loss if [`Fit::validation`] gave a validation set, else the epoch's
+/// training loss.
+///
+/// [`update`](Self::update) is the rule on its own, for a loop of your own.
+///
+/// ```
+/// use backprop::EarlyStopping;
+///
+/// let mut stopper = EarlyStopping::new(2).min_delta(0.01);
+/// assert!(!stopper.update(1.0)?.stop); // the first loss is the best
+/// assert!(stopper.update(0.5)?.improved);
+/// assert!(!stopper.update(0.495)?.improved); // better, but not by more than 0.01
+/// let verdict = stopper.update(0.6)?; // second epoch in a row without improvement
+/// assert!(verdict.stop);
+/// assert_eq!(stopper.best(), Some(0.5));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarlyStopping<T> {
+    patience: usize,
+    min_delta: T,
+    restore_best: bool,
+    best: Option<T>,
+    bad_epochs: usize,
+}
+
+/// What one [`EarlyStopping::update`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Verdict {
+    /// The loss is the new best.
+    pub improved: bool,
+    /// `patience` epochs in a row have not improved: stop training.
+    pub stop: bool,
+}
+
+impl<T: Float> EarlyStopping<T> {
+    /// Stops after `patience` epochs in a row without improvement; `min_delta` 0, the
+    /// parameters not restored (Keras's defaults, except its `patience` of 0, which this
+    /// crate refuses: see [`validate`](Self::validate)).
+    pub fn new(patience: usize) -> Self {
+        Self {
+            patience,
+            min_delta: T::zero(),
+            restore_best: false,
+            best: None,
+            bad_epochs: 0,
+        }
+    }
+
+    /// How much a loss must fall below the best to count as an improvement (default 0).
+    pub fn min_delta(mut self, min_delta: T) -> Self {
+        self.min_delta = min_delta;
+        self
+    }
+
+    /// Whether [`Trainer::fit`] puts back the parameters of the best epoch when it
+    /// returns (default `false`: the parameters of the last step stay).
+    ///
+    /// The parameters are copied into a buffer kept by the [`Fit`] at every improvement
+    /// (one copy of the parameters per improving epoch; no allocation after the first)
+    /// and restored whatever the [`StopReason`], but only when `fit` returns `Ok`. The
+    /// optimizer's state (momentum, moments) and the learning-rate schedule are NOT
+    /// rewound: they stay those of the last step.
+    pub fn restore_best(mut self, restore_best: bool) -> Self {
+        self.restore_best = restore_best;
+        self
+    }
+
+    /// Checks the hyper-parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] named `patience` for 0 (an epoch must be allowed
+    /// not to improve; Keras's `patience=0` stops after one such epoch, as 1 does here)
+    /// or `min_delta` if negative or not finite.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.patience == 0 {
+            return Err(Error::InvalidHyperparameter {
+                name: "patience",
+                value: 0.0,
+            });
+        }
+        if !self.min_delta.is_finite() || self.min_delta < T::zero() {
+            return Err(Error::InvalidHyperparameter {
+                name: "min_delta",
+                value: self.min_delta.to_f64().unwrap_or(f64::NAN),
+            });
+        }
+        Ok(())
+    }
+
+    /// Takes an epoch's monitored loss and says whether it improved and whether to stop.
+    ///
+    /// # Math
+    ///
+    /// ```text
+    /// improved  ⇔  no best yet, or loss < best − min_delta
+    /// improved:     best ← loss,   bad ← 0
+    /// otherwise:    bad ← bad + 1
+    /// stop      ⇔  bad = patience
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFinite`] (`Metric`) for a NaN or infinite loss, and the errors of
+    /// [`validate`](Self::validate); nothing changes.
+    pub fn update(&mut self, loss: T) -> Result<Verdict, Error> {
+        self.validate()?;
+        if !loss.is_finite() {
+            return Err(Error::NonFinite {
+                what: Quantity::Metric,
+                index: 0,
+            });
+        }
+        let improved = self.best.map_or(true, |best| loss < best - self.min_delta);
+        if improved {
+            self.best = Some(loss);
+            self.bad_epochs = 0;
+        } else {
+            self.bad_epochs += 1;
+        }
+        Ok(Verdict {
+            improved,
+            stop: self.bad_epochs >= self.patience,
+        })
+    }
+
+    /// The best loss seen since the last [`reset`](Self::reset).
+    pub fn best(&self) -> Option<T> {
+        self.best
+    }
+
+    /// Epochs in a row without improvement so far.
+    pub fn bad_epochs(&self) -> usize {
+        self.bad_epochs
+    }
+
+    /// Forgets the best loss and the count, keeping the hyper-parameters.
+    pub fn reset(&mut self) {
+        self.best = None;
+        self.bad_epochs = 0;
+    }
+}
+
+/// How [`Trainer::fit`] trains: the mini-batches, the epoch budget, an optional
+/// validation set and early stopping. It keeps the buffers validation and
+/// [`EarlyStopping::restore_best`] need, so a `Fit` used again allocates nothing.
+///
+/// ```
+/// use backprop::{Activation, EarlyStopping, Epochs, Fit, Mse, Network, Sgd, Trainer};
+///
+/// let net = Network::builder(1).dense(1, Activation::Identity).seed(3).build()?;
+/// let mut trainer = Trainer::new(net, Mse, Sgd::new(0.1))?;
+/// let (xs, ys) = ([0.0, 0.5, 1.0, 1.5, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0]); // y = 2x + 1
+/// let (val_x, val_y) = ([0.25, 1.75], [1.5, 4.5]);
+/// let mut fit = Fit::new(Epochs::new(2).shuffle(7), 1000)
+///     .validation(&val_x, &val_y)
+///     .early_stopping(EarlyStopping::new(5).min_delta(1e-12).restore_best(true));
+/// let summary = trainer.fit(&mut fit, &xs, &ys, |_event| backprop::Control::Continue)?;
+/// assert!(summary.best_validation_loss.unwrap() < 1e-10);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fit<'v, T> {
+    epochs: Epochs<T>,
+    max_epochs: usize,
+    validation: Option<(&'v [T], &'v [T])>,
+    early_stopping: Option<EarlyStopping<T>>,
+    outputs: Vec<T>,
+    workspace: Vec<T>,
+    best_params: Vec<T>,
+    best_monitored: Option<T>,
+}
+
+impl<'v, T: Float> Fit<'v, T> {
+    /// Trains for at most `max_epochs` epochs of `epochs`' mini-batches, without
+    /// validation or early stopping.
+    pub fn new(epochs: Epochs<T>, max_epochs: usize) -> Self {
+        Self {
+            epochs,
+            max_epochs,
+            validation: None,
+            early_stopping: None,
+            outputs: Vec::new(),
+            workspace: Vec::new(),
+            best_params: Vec::new(),
+            best_monitored: None,
+        }
+    }
+
+    /// Computes the mean loss over `inputs`/`targets` (row-major, as the training data)
+    /// after every epoch, without training on them; early stopping then monitors it.
+    pub fn validation(mut self, inputs: &'v [T], targets: &'v [T]) -> Self {
+        self.validation = Some((inputs, targets));
+        self
+    }
+
+    /// Stops when the monitored loss stops improving; see [`EarlyStopping`].
+    pub fn early_stopping(mut self, early_stopping: EarlyStopping<T>) -> Self {
+        self.early_stopping = Some(early_stopping);
+        self
+    }
+
+    /// The mini-batch helper (its shuffling stream continues across calls of `fit`).
+    pub fn epochs(&self) -> &Epochs<T> {
+        &self.epochs
+    }
+
+    fn restores_best(&self) -> bool {
+        self.early_stopping
+            .is_some_and(|stopper| stopper.restore_best)
+    }
+
+    /// The mean loss of the trainer's model over the validation set, in reusable buffers.
+    fn validation_loss<M, L, O>(&mut self, trainer: &Trainer<M, L, O, T>) -> Option<T>
+    where
+        M: Model<T>,
+        L: Loss<T>,
+        O: Optimizer<T>,
+    {
+        let (inputs, targets) = self.validation?;
+        let model = trainer.model();
+        let rows = inputs.len() / model.input_len();
+        self.outputs.resize(targets.len(), T::zero());
+        self.workspace.resize(model.workspace_len(rows), T::zero());
+        model.forward(inputs, &mut self.outputs, &mut self.workspace);
+        let out = model.output_len();
+        let total = self
+            .outputs
+            .chunks_exact(out)
+            .zip(targets.chunks_exact(out))
+            .fold(T::zero(), |sum, (p, y)| sum + trainer.loss().value(p, y));
+        Some(total / T::from(rows).unwrap_or_else(T::max_value))
+    }
+
+    /// Checks everything `fit` could refuse, before any step.
+    fn check<M, L, O>(&self, trainer: &Trainer<M, L, O, T>) -> Result<(), Error>
+    where
+        M: Model<T>,
+        L: Loss<T>,
+        O: Optimizer<T>,
+    {
+        if let Some(stopper) = &self.early_stopping {
+            stopper.validate()?;
+        }
+        let Some((inputs, targets)) = self.validation else {
+            return Ok(());
+        };
+        let model = trainer.model();
+        let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
+        if targets.len() != rows * model.output_len() {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Target,
+                expected: rows * model.output_len(),
+                actual: targets.len(),
+            });
+        }
+        ensure_finite(inputs, Quantity::Input)?;
+        ensure_finite(targets, Quantity::Target)?;
+        trainer.loss().check_targets(targets)
+    }
+}
+
+impl<M, L, O, T> Trainer<M, L, O, T>
+where
+    T: Float,
+    M: Model<T>,
+    L: Loss<T>,
+    O: Optimizer<T>,
+{
+    /// Trains epoch after epoch over `inputs`/`targets`, reporting every step and every
+    /// epoch to `observer`, until `max_epochs`, early stopping or the observer stops it.
+    ///
+    /// Each epoch runs the [`Epochs`] of `fit` (one [`step_batch`](Self::step_batch) per
+    /// mini-batch), then computes the validation loss if there is a validation set, feeds
+    /// the monitored loss (validation, else training) to early stopping, ends the epoch
+    /// with [`end_epoch`](Self::end_epoch)`(Some(monitored))` so that a schedule or
+    /// [`reduce_lr_on_plateau`](Self::reduce_lr_on_plateau) moves on, and then calls
+    /// `observer` with [`Event::Epoch`]. [`Event::Step`] comes after every step.
+    /// [`Control::Stop`] from the observer stops at once (after that step, or that
+    /// epoch).
+    ///
+    /// Steps allocate nothing once the first epoch has sized the buffers (those of the
+    /// trainer, the `Epochs` and the `Fit`), however long training runs.
+    ///
+    /// # Errors
+    ///
+    /// Before any step, nothing changed: the errors of [`Epochs::run`] for the training
+    /// data, the same checks for the validation set, and [`EarlyStopping::validate`].
+    /// During training, the first error of a step (see [`step_batch`](Self::step_batch):
+    /// that step was not applied, the ones before stay), [`Error::NonFinite`]
+    /// (`Metric`) if the validation loss overflows, or an error of `end_epoch`. The
+    /// best parameters are not restored when an error is returned.
+    ///
+    /// ```
+    /// use backprop::{Activation, Control, Epochs, Event, Fit, Mse, Network, Sgd, StepLr, Trainer};
+    ///
+    /// let net = Network::builder(1).dense(1, Activation::Identity).seed(3).build()?;
+    /// let mut trainer = Trainer::new(net, Mse, Sgd::new(0.1))?.schedule(StepLr::new(1, 0.5))?;
+    /// let mut fit = Fit::new(Epochs::new(2), 10);
+    /// let mut rates = vec![];
+    /// let summary = trainer.fit(&mut fit, &[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0], |event| {
+    ///     if let Event::Epoch { epoch, lr, .. } = *event {
+    ///         rates.push(lr);
+    ///         if epoch == 2 {
+    ///             return Control::Stop;
+    ///         }
+    ///     }
+    ///     Control::Continue
+    /// })?;
+    /// assert_eq!(rates, [0.1, 0.05, 0.025]);
+    /// assert_eq!((summary.epochs, summary.steps), (3, 6)); // 2 mini-batches per epoch
+    /// assert_eq!(summary.stopped, backprop::StopReason::Observer);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn fit<F>(
+        &mut self,
+        fit: &mut Fit<'_, T>,
+        inputs: &[T],
+        targets: &[T],
+        mut observer: F,
+    ) -> Result<FitSummary<T>, Error>
+    where
+        F: FnMut(&Event<T>) -> Control,
+    {
+        fit.check(self)?;
+        if let Some(stopper) = fit.early_stopping.as_mut() {
+            stopper.reset();
+        }
+        fit.best_monitored = None;
+        let first_step = self.steps();
+        let mut summary = FitSummary {
+            epochs: 0,
+            steps: 0,
+            last_loss: None,
+            best_validation_loss: None,
+            best_epoch: None,
+            restored_best: false,
+            stopped: StopReason::MaxEpochs,
+        };
+        for epoch in 0..fit.max_epochs {
+            let lr = self.optimizer().learning_rate();
+            let steps_before = self.steps();
+            let mut observer_stops = false;
+            let loss = fit
+                .epochs
+                .run_observed(self, inputs, targets, |batch, step| {
+                    let event = Event::Step {
+                        epoch,
+                        batch,
+                        step: steps_before + batch as u64 + 1,
+                        loss: step.loss,
+                        lr,
+                    };
+                    observer_stops = observer(&event) == Control::Stop;
+                    !observer_stops
+                })?;
+            summary.steps = self.steps() - first_step;
+            if observer_stops {
+                summary.stopped = StopReason::Observer;
+                break;
+            }
+            let verdict = self.end_of_epoch(fit, epoch, loss, lr, &mut summary, &mut observer)?;
+            if let Some(reason) = verdict {
+                summary.stopped = reason;
+                break;
+            }
+        }
+        if summary.best_epoch.is_some() && fit.restores_best() {
+            self.model_mut()
+                .params_mut()
+                .copy_from_slice(&fit.best_params);
+            summary.restored_best = true;
+        }
+        Ok(summary)
+    }
+
+    /// Validation, early stopping, the schedule and the observer at the end of an epoch;
+    /// returns why to stop, if training should.
+    fn end_of_epoch<F>(
+        &mut self,
+        fit: &mut Fit<'_, T>,
+        epoch: usize,
+        loss: T,
+        lr: T,
+        summary: &mut FitSummary<T>,
+        observer: &mut F,
+    ) -> Result<Option<StopReason>, Error>
+    where
+        F: FnMut(&Event<T>) -> Control,
+    {
+        let validation_loss = fit.validation_loss(self);
+        let monitored = validation_loss.unwrap_or(loss);
+        if !monitored.is_finite() {
+            return Err(Error::NonFinite {
+                what: Quantity::Metric,
+                index: epoch,
+            });
+        }
+        let verdict = match fit.early_stopping.as_mut() {
+            Some(stopper) => stopper.update(monitored)?,
+            None => Verdict {
+                improved: summary.best_epoch.is_none() || Some(monitored) < fit.best_monitored,
+                stop: false,
+            },
+        };
+        if verdict.improved {
+            fit.best_monitored = Some(monitored);
+            summary.best_epoch = Some(epoch);
+            if fit.restores_best() {
+                fit.best_params.clear();
+                fit.best_params.extend_from_slice(self.model().params());
+            }
+        }
+        if let Some(v) = validation_loss {
+            let best = summary.best_validation_loss.map_or(v, |b| b.min(v));
+            summary.best_validation_loss = Some(best);
+        }
+        self.end_epoch(Some(monitored))?;
+        summary.epochs = epoch + 1;
+        summary.last_loss = Some(loss);
+        let event = Event::Epoch {
+            epoch,
+            step: self.steps(),
+            loss,
+            validation_loss,
+            lr,
+            improved: verdict.improved,
+        };
+        let observer_stops = observer(&event) == Control::Stop;
+        Ok(if verdict.stop {
+            Some(StopReason::EarlyStopping)
+        } else if observer_stops {
+            Some(StopReason::Observer)
+        } else {
+            None
+        })
+    }
+}
