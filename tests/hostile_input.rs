@@ -8,10 +8,10 @@
 
 use backprop::gradcheck;
 use backprop::{
-    clip_grad_norm, clip_grad_value, Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits,
-    CosineAnnealingLr, CrossEntropy, Epochs, Error, ExponentialLr, Huber, LinearLr, Loss, Mae,
-    Model, Mse, Network, Neuron, Optimizer, Quantity, ReduceLrOnPlateau, RmsProp, Sgd, SmoothL1,
-    StepLr, Trainer,
+    clip_grad_norm, clip_grad_value, Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits, Control,
+    CosineAnnealingLr, CrossEntropy, EarlyStopping, Epochs, Error, ExponentialLr, Fit, Huber,
+    LinearLr, Loss, Mae, Model, Mse, Network, Neuron, Optimizer, Quantity, ReduceLrOnPlateau,
+    RmsProp, Sgd, SmoothL1, StepLr, Trainer,
 };
 use proptest::prelude::*;
 
@@ -63,6 +63,12 @@ enum Action {
         inputs: Vec<f64>,
         targets: Vec<f64>,
     },
+    Fit {
+        max_epochs: usize,
+        patience: usize,
+        min_delta: f64,
+        data: [Vec<f64>; 4], // inputs, targets, validation inputs, validation targets
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -78,6 +84,13 @@ fn action() -> impl Strategy<Value = Action> {
                 shuffle,
                 inputs,
                 targets,
+            }),
+        1 => (0..3usize, hostile_size(), hostile(), [hostile_vec(), hostile_vec(), hostile_vec(), hostile_vec()])
+            .prop_map(|(max_epochs, patience, min_delta, data)| Action::Fit {
+                max_epochs,
+                patience,
+                min_delta,
+                data,
             }),
     ]
 }
@@ -234,10 +247,30 @@ where
                 }
                 result.map(|_| ())
             }
+            Action::Fit {
+                max_epochs,
+                patience,
+                min_delta,
+                data,
+            } => {
+                let stopper = EarlyStopping::new(*patience)
+                    .min_delta(*min_delta)
+                    .restore_best(true);
+                let mut fit = Fit::new(Epochs::new(2).shuffle(1), *max_epochs)
+                    .validation(&data[2], &data[3])
+                    .early_stopping(stopper);
+                let result = trainer.fit(&mut fit, &data[0], &data[1], |_| Control::Continue);
+                if let Ok(summary) = &result {
+                    assert!(summary.epochs <= *max_epochs);
+                }
+                // An error part-way through keeps the epochs before it, so `fit` is not
+                // snapshot-checked below; every parameter must still be finite.
+                result.map(|_| ())
+            }
         };
         let finite = trainer.model().params().iter().all(|p| p.is_finite());
         assert!(finite, "{:?} after {action:?}", trainer.model().params());
-        let refused_whole = !matches!(action, Action::Epochs { .. })
+        let refused_whole = !matches!(action, Action::Epochs { .. } | Action::Fit { .. })
             || !matches!(result, Err(Error::Diverged { .. }));
         if result.is_err() && refused_whole {
             assert_eq!(
