@@ -35,6 +35,11 @@ use crate::trainer::{Step, Trainer};
 /// likely. The same seed therefore gives the same orders, and the same training run, on
 /// every platform.
 ///
+/// To stop and resume a shuffled run bit for bit, keep the `Epochs` beside the
+/// trainer's [`Checkpoint`](crate::Checkpoint): a clone, or with the `serde` feature its
+/// serialized form (the batch size and the stream's four words of state; its buffers are
+/// scratch and not saved).
+///
 /// # Example
 ///
 /// ```

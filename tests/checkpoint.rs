@@ -218,6 +218,22 @@ fn a_checkpoint_at_learning_rate_zero_restores() {
     assert_eq!(resumed.schedule_epoch(), 2);
 }
 
+#[test]
+fn a_restored_trainer_steps_without_allocating_after_warm_up() {
+    let mut source = fresh(RmsProp::new(0.01).centered(true).momentum(0.5), false);
+    let (inputs, targets) = data::<f64>();
+    source.step_batch(&inputs, &targets).unwrap();
+    let mut trainer = fresh(RmsProp::new(0.01).centered(true).momentum(0.5), false);
+    trainer.restore(stored(&source.checkpoint())).unwrap();
+    trainer.step_batch(&inputs, &targets).unwrap(); // warm-up: sizes the batch buffers
+    let counted = allocation_counter::measure(|| {
+        for _ in 0..20 {
+            trainer.step_batch(&inputs, &targets).unwrap();
+        }
+    });
+    assert_eq!(counted.count_total, 0);
+}
+
 type AdamTrainer = NetTrainer<f64, Adam<f64>>;
 
 /// A trained trainer to restore into, with a plateau schedule.
