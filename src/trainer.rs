@@ -185,7 +185,11 @@ where
     ///   match it;
     /// - [`Error::NonFinite`] for a NaN or infinite input or target;
     /// - [`Error::Diverged`] if the loss, the gradient or an updated parameter would be
-    ///   NaN or infinite.
+    ///   NaN or infinite;
+    /// - [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] if the optimizer was
+    ///   changed by hand (through [`optimizer_mut`](Self::optimizer_mut)) to claim steps
+    ///   with a state that does not fit the model. The model is untouched; the optimizer,
+    ///   whose state was unusable, is left reset, so the next step starts it afresh.
     ///
     /// ```
     /// use backprop::{Mse, Neuron, Sgd, Trainer};
