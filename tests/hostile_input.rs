@@ -409,7 +409,9 @@ proptest! {
         match clip_grad_norm(&mut g, bound) {
             Ok(norm) => {
                 assert!(!any_bad && !bad_bound);
-                assert!(norm.is_finite() && g.iter().all(|x| x.is_finite()));
+                // The norm of [f64::MAX, f64::MAX] is not representable: +∞, as PyTorch
+                // reports it, and the gradient is then scaled by 0, so it stays finite.
+                assert!(norm >= 0.0 && g.iter().all(|x| x.is_finite()), "{norm} {g:?}");
             }
             Err(_) => assert!(any_bad || bad_bound),
         }
