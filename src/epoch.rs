@@ -143,6 +143,9 @@ impl<T: Float> Epochs<T> {
         let (in_len, out_len) = (trainer.model().input_len(), trainer.model().output_len());
         self.draw_order(rows);
         let (mut total, mut seen) = (T::zero(), 0);
+        // The same mean kept as a running average, which cannot overflow: used only if
+        // the row-weighted sum does (batch losses near T::MAX).
+        let mut running = T::zero();
         for (batch, start) in (0..rows).step_by(self.batch_size).enumerate() {
             let end = rows.min(start.saturating_add(self.batch_size));
             let step = if self.shuffle.is_some() {
@@ -154,12 +157,14 @@ impl<T: Float> Epochs<T> {
                 trainer.step_batch(x, y)?
             };
             total = total + step.loss * count(end - start);
+            running = running + (step.loss - running) * (count::<T>(end - start) / count(end));
             seen = end;
             if !after_step(batch, step) {
                 break;
             }
         }
-        Ok(total / count(seen))
+        let mean = total / count(seen);
+        Ok(if mean.is_finite() { mean } else { running })
     }
 
     /// The data set's row count, after checking it as a whole.

@@ -624,3 +624,20 @@ fn counts_at_their_maximum_saturate_instead_of_overflowing() {
     assert_eq!(trainer.optimizer().step_count(), u64::MAX);
     assert!(trainer.model().weights()[0].is_finite());
 }
+
+#[test]
+fn an_epoch_of_huge_finite_losses_has_their_finite_mean() {
+    // Each batch's loss is y² ≈ 1.69e308 (the input 0 makes the prediction 0 and the
+    // gradient 0); their row-weighted sum overflows, their mean does not.
+    let y = 1.3e154_f64;
+    let mut trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1)).unwrap();
+    let mean = Epochs::new(1)
+        .run(&mut trainer, &[0.0, 0.0], &[y, y])
+        .unwrap();
+    assert_eq!(mean, y * y);
+    let mut fit = Fit::new(Epochs::new(1), 1);
+    let summary = trainer
+        .fit(&mut fit, &[0.0, 0.0], &[y, y], |_| Control::Continue)
+        .unwrap();
+    assert_eq!(summary.last_loss, Some(y * y));
+}
