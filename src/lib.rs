@@ -75,6 +75,7 @@ pub use clip::{clip_grad_norm, clip_grad_value};
 pub use dual::Dual;
 pub use epoch::Epochs;
 pub use error::{Error, Quantity};
+pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};

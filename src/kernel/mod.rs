@@ -1,5 +1,6 @@
 //! Matrix products for the dense layers: one generic loop for every `Float`, and a
-//! cache-blocked SIMD kernel for `f32` and `f64` (see [`gemm`]).
+//! register-blocked kernel for `f32` and `f64` ([`blocked`]), built for AVX2/FMA and
+//! chosen at run time where the CPU has them ([`gemm`]).
 //!
 //! Activations run over whole slices too: [`Kernels::fast`] sends the built-in tanh and
 //! sigmoid in `f32` and `f64` to the vectorisable [`fast_math`].
@@ -9,6 +10,7 @@
 //! read transposed, so a matrix here is a view with a row stride and a column stride:
 //! a transpose only swaps the strides.
 
+mod blocked;
 pub(crate) mod fast_math;
 mod gemm;
 
@@ -17,12 +19,41 @@ use num_traits::Float;
 
 use crate::activation::{Activation, ActivationFunction};
 
+/// `Send + Sync` with the `parallel` feature (a network's chunks then run on rayon's
+/// threads, sharing the network and its activations); every type without it.
+#[cfg(feature = "parallel")]
+pub trait ParallelSafe: Send + Sync {}
+#[cfg(feature = "parallel")]
+impl<T: Send + Sync + ?Sized> ParallelSafe for T {}
+
+/// `Send + Sync` with the `parallel` feature (a network's chunks then run on rayon's
+/// threads, sharing the network and its activations); every type without it.
+#[cfg(not(feature = "parallel"))]
+pub trait ParallelSafe {}
+#[cfg(not(feature = "parallel"))]
+impl<T: ?Sized> ParallelSafe for T {}
+
+/// Runs both closures, on rayon's threads with the `parallel` feature.
+#[cfg(feature = "parallel")]
+pub(crate) fn join(first: impl FnOnce() + Send, second: impl FnOnce() + Send) {
+    rayon::join(first, second);
+}
+
+/// Runs both closures, one after the other.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn join(first: impl FnOnce(), second: impl FnOnce()) {
+    first();
+    second();
+}
+
 /// The kernels a dense layer runs: its matrix product and its forward activation.
 pub(crate) struct Kernels<T, A> {
     /// `C = A B`.
     pub matmul: Product<T>,
     /// `a = f(z)` element-wise.
     pub activate: fn(&A, &[T], &mut [T]),
+    /// Whether a product of this many multiply-adds runs faster on a row-contiguous `B`.
+    pub wants_contiguous: fn(usize) -> bool,
 }
 
 impl<T: Float, A: ActivationFunction<T>> Kernels<T, A> {
@@ -31,6 +62,7 @@ impl<T: Float, A: ActivationFunction<T>> Kernels<T, A> {
         Self {
             matmul: plain_matmul,
             activate: A::forward_slice,
+            wants_contiguous: |_| false,
         }
     }
 }
@@ -42,6 +74,7 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Kernels<T, A> {
         Self {
             matmul,
             activate: activate_fast,
+            wants_contiguous: wants_contiguous::<T>,
         }
     }
 }
@@ -67,9 +100,9 @@ fn activate_fast<T: Float + 'static, A: ActivationFunction<T> + 'static>(
     }
 }
 
-/// Below this many multiply-adds a product runs the plain loop: the blocked kernel packs
-/// its operands first, which costs more than it saves on tiny matrices (a neuron, a batch
-/// of one).
+/// Below this many multiply-adds a product runs the plain loop: on tiny matrices (a batch
+/// of one) the tiles are mostly edges and the forward pass's copy of `Wᵀ` costs more than
+/// it saves.
 const BLOCKED_MIN_MULTIPLY_ADDS: usize = 4096;
 
 /// A read-only matrix view: element `(i, j)` is `data[i · row_stride + j · col_stride]`.
@@ -130,9 +163,10 @@ impl<'a, T> MatRef<'a, T> {
 /// `C = A B`, overwriting `c` (`a.rows × b.cols`, row-major).
 ///
 /// Each `C[i][j]` is `Σ_p A[i][p] B[p][j]`. The plain loop sums from `p = 0` upwards
-/// starting at zero (so a one-term sum is exactly that term); the blocked kernel, used for
-/// `f32` and `f64` above [`BLOCKED_MIN_MULTIPLY_ADDS`], sums in its own blocked order with
-/// fused multiply-adds, which differs from the loop by rounding only.
+/// starting at zero (so a one-term sum is exactly that term). The blocked kernel, used for
+/// `f32` and `f64` above [`BLOCKED_MIN_MULTIPLY_ADDS`] when `B`'s rows are contiguous
+/// (see [`wants_contiguous`]), sums in the same order, with fused multiply-adds where the
+/// CPU has them: it differs from the loop by rounding only.
 ///
 /// # Panics
 ///
@@ -145,6 +179,12 @@ pub(crate) fn matmul<T: Float + 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: 
         return;
     }
     plain_matmul(a, b, c);
+}
+
+/// Whether [`matmul`] of this many multiply-adds would run the blocked kernel if `B`'s
+/// rows were contiguous: then a caller holding `B` transposed should copy it first.
+pub(crate) fn wants_contiguous<T: 'static>(multiply_adds: usize) -> bool {
+    multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS && gemm::is_blocked_type::<T>()
 }
 
 /// A matrix product `C = A B` as the dense layer calls it: [`matmul`], or

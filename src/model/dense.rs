@@ -52,13 +52,30 @@ pub(crate) struct Dense<'a, T, A> {
 
 impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
     /// `Z = X Wᵀ + b` and `A = f(Z)`; `pre` receives `Z`, `out` receives `A`.
-    pub fn forward(&self, params: &[T], inputs: &[T], pre: &mut [T], out: &mut [T]) {
+    ///
+    /// `scratch` (`inputs × outputs` values, if given) receives a copy of `Wᵀ` when the
+    /// kernels run faster on it than on `W` read by columns.
+    pub fn forward(
+        &self,
+        params: &[T],
+        inputs: &[T],
+        (pre, out): (&mut [T], &mut [T]),
+        scratch: Option<&mut [T]>,
+    ) {
         let shape = self.shape;
         let (weights, bias) = params.split_at(shape.inputs * shape.outputs);
         let batch = inputs.len() / shape.inputs;
         let x = MatRef::row_major(inputs, batch, shape.inputs);
         let w = MatRef::row_major(weights, shape.outputs, shape.inputs);
-        (self.kernels.matmul)(x, w.t(), pre);
+        match scratch {
+            Some(w_t) if (self.kernels.wants_contiguous)(batch * weights.len()) => {
+                let w_t = &mut w_t[..weights.len()];
+                transpose(weights, shape.outputs, shape.inputs, w_t);
+                let w_t = MatRef::row_major(&*w_t, shape.inputs, shape.outputs);
+                (self.kernels.matmul)(x, w_t, pre);
+            }
+            _ => (self.kernels.matmul)(x, w.t(), pre),
+        }
         if shape.bias {
             // Added after the product, as `dot(w, x) + b`: the bias is the last term summed.
             for z_row in pre.chunks_exact_mut(shape.outputs) {
@@ -106,5 +123,14 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
             MatRef::row_major(weights, shape.outputs, shape.inputs),
             input_grads,
         );
+    }
+}
+
+/// `dst = srcᵀ`, `src` being `rows × cols` row-major.
+fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
+    for (i, row) in src.chunks_exact(cols).enumerate().take(rows) {
+        for (j, &v) in row.iter().enumerate() {
+            dst[j * rows + i] = v;
+        }
     }
 }

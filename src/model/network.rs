@@ -6,13 +6,16 @@ use core::marker::PhantomData;
 use core::ops::Range;
 use num_traits::Float;
 
+mod passes;
+
 use super::dense::{Dense, DenseShape};
 use super::init::{self, Init, WeightInit};
 use super::{ensure_finite, Model};
 use crate::activation::{Activation, ActivationFunction};
 use crate::error::{Error, Quantity};
-use crate::kernel::Kernels;
+use crate::kernel::{Kernels, ParallelSafe};
 use crate::rng;
+use passes::Chunks;
 
 /// A stack of dense layers: PyTorch's `nn.Sequential(nn.Linear, activation, nn.Linear, …)`.
 ///
@@ -188,22 +191,6 @@ impl<T: Float, A> Network<T, A> {
     fn params_of(&self, layer: &Layer<A>) -> &[T] {
         &self.params[layer.param_offset..][..layer.shape.param_len()]
     }
-
-    /// The batch size, checking the shapes the [`Model`] contract demands.
-    fn batch_of(&self, inputs: &[T], outputs: &[T], workspace: &[T]) -> usize {
-        let batch = outputs.len() / self.output_len_of_last();
-        assert_eq!(outputs.len(), batch * self.output_len_of_last(), "outputs");
-        assert_eq!(inputs.len(), batch * self.layers[0].shape.inputs, "inputs");
-        assert!(
-            workspace.len() >= self.workspace_len_for(batch),
-            "workspace"
-        );
-        batch
-    }
-
-    fn workspace_len_for(&self, batch: usize) -> usize {
-        batch * (self.total_units() + self.hidden_units() + 2 * self.widest_hidden())
-    }
 }
 
 impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
@@ -215,9 +202,23 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
             kernels: Kernels::fast(),
         }
     }
+
+    /// The batch's chunks, checking the shapes the [`Model`] contract demands.
+    fn chunks_of(&self, inputs: &[T], outputs: &[T], workspace: &[T]) -> Chunks {
+        let batch = outputs.len() / self.output_len_of_last();
+        assert_eq!(outputs.len(), batch * self.output_len_of_last(), "outputs");
+        assert_eq!(inputs.len(), batch * self.layers[0].shape.inputs, "inputs");
+        let plan = Chunks::new(self, batch);
+        assert!(workspace.len() >= plan.workspace_len(), "workspace");
+        plan
+    }
 }
 
-impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Model<T> for Network<T, A> {
+impl<T, A> Model<T> for Network<T, A>
+where
+    T: Float + ParallelSafe + 'static,
+    A: ActivationFunction<T> + ParallelSafe + 'static,
+{
     fn input_len(&self) -> usize {
         self.layers[0].shape.inputs
     }
@@ -236,35 +237,15 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Model<T> for Networ
 
     /// Per sample: every layer's `Z`, every hidden layer's `A`, and two δ buffers as wide
     /// as the widest hidden layer (the output layer's `A` is the outputs, its δ the
-    /// output gradient).
+    /// output gradient). Per chunk of the batch: a copy of the largest `Wᵀ`, and the
+    /// chunk's own gradient if there are several chunks.
     fn workspace_len(&self, batch: usize) -> usize {
-        self.workspace_len_for(batch)
+        Chunks::new(self, batch).workspace_len()
     }
 
     fn forward(&self, inputs: &[T], outputs: &mut [T], workspace: &mut [T]) {
-        let batch = self.batch_of(inputs, outputs, workspace);
-        let (pre_all, rest) = workspace.split_at_mut(batch * self.total_units());
-        let hidden = &mut rest[..batch * self.hidden_units()];
-        let last = self.layers.len() - 1;
-        for (l, layer) in self.layers.iter().enumerate() {
-            let start = batch * layer.unit_offset;
-            let len = batch * layer.shape.outputs;
-            // A_{l−1} ends where A_l starts (for the output layer: at the end of `hidden`).
-            let (below, here) = hidden.split_at_mut(start);
-            let input: &[T] = if l == 0 {
-                inputs
-            } else {
-                &below[start - batch * layer.shape.inputs..]
-            };
-            let out: &mut [T] = if l == last {
-                &mut *outputs
-            } else {
-                &mut here[..len]
-            };
-            let pre = &mut pre_all[start..start + len];
-            self.dense(layer)
-                .forward(self.params_of(layer), input, pre, out);
-        }
+        let plan = self.chunks_of(inputs, outputs, workspace);
+        self.forward_chunks(&plan, inputs, outputs, workspace);
     }
 
     fn backward(
@@ -275,47 +256,10 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Model<T> for Networ
         workspace: &mut [T],
         grads: &mut [T],
     ) {
-        let batch = self.batch_of(inputs, outputs, workspace);
+        let plan = self.chunks_of(inputs, outputs, workspace);
         assert_eq!(grads.len(), self.params.len(), "gradient length");
-        let (pre_all, rest) = workspace.split_at_mut(batch * self.total_units());
-        let (hidden, deltas) = rest.split_at_mut(batch * self.hidden_units());
-        let half = batch * self.widest_hidden();
-        let last = self.layers.len() - 1;
-        // Which δ buffer holds this layer's G: None = output_grads, Some(k) = deltas' k-th half.
-        let mut slot: Option<usize> = None;
-        for (l, layer) in self.layers.iter().enumerate().rev() {
-            let start = batch * layer.unit_offset;
-            let len = batch * layer.shape.outputs;
-            let pre = &pre_all[start..start + len];
-            let out = if l == last {
-                outputs
-            } else {
-                &hidden[start..start + len]
-            };
-            let input = if l == 0 {
-                inputs
-            } else {
-                &hidden[start - batch * layer.shape.inputs..start]
-            };
-            let (first, second) = deltas[..2 * half].split_at_mut(half);
-            let (delta, below) = match slot {
-                None => (&mut *output_grads, first),
-                Some(0) => (first, second),
-                Some(_) => (second, first),
-            };
-            let delta = &mut delta[..len];
-            let params = self.params_of(layer);
-            let layer_grads = &mut grads[layer.param_offset..][..layer.shape.param_len()];
-            // (10)–(11): Δ_l = f_l'(Z_l) ⊙ G_l, ∂L/∂W_l = Δ_lᵀ A_{l−1}, ∂L/∂b_l = Σ_rows Δ_l.
-            self.dense(layer)
-                .backward_params(input, (pre, out), delta, layer_grads);
-            if l > 0 {
-                // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative.
-                let below = &mut below[..batch * layer.shape.inputs];
-                self.dense(layer).backward_inputs(params, delta, below);
-                slot = Some(if slot == Some(0) { 1 } else { 0 });
-            }
-        }
+        assert_eq!(output_grads.len(), outputs.len(), "output gradients");
+        self.backward_chunks(&plan, (inputs, outputs), output_grads, workspace, grads);
     }
 }
 

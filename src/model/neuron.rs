@@ -151,7 +151,8 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             outputs.len() * self.shape.inputs,
             "batch shape"
         );
-        self.dense().forward(&self.params, inputs, pre, outputs);
+        self.dense()
+            .forward(&self.params, inputs, (pre, outputs), None);
     }
 
     fn backward(
