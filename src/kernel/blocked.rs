@@ -19,6 +19,9 @@ use super::MatRef;
 /// Rows of `C` per tile.
 const MR: usize = 4;
 
+/// Columns of `A` packed at a time (4 KiB of f32, 8 KiB of f64: in L1 with `B`'s rows).
+const KC: usize = 256;
+
 /// The element types of the blocked kernel.
 pub(super) trait Lane: Copy + Add<Output = Self> + Mul<Output = Self> + 'static {
     /// 0.
@@ -63,15 +66,13 @@ pub(super) fn product<F: Lane, const NR: usize, const FUSED: bool>(
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
     let full = b.cols - b.cols % NR;
-    for j in (0..full).step_by(NR) {
-        let mut i = 0;
-        while i + MR <= a.rows {
-            tile::<F, MR, NR, FUSED>(a, b, c, i, j);
-            i += MR;
-        }
-        for i in i..a.rows {
-            tile::<F, 1, NR, FUSED>(a, b, c, i, j);
-        }
+    let mut i = if full == 0 { a.rows } else { 0 }; // no whole tile: only the edge loop
+    while i + MR <= a.rows {
+        row_block::<F, MR, NR, FUSED>(a, b, c, i, full);
+        i += MR;
+    }
+    for i in i..a.rows {
+        row_block::<F, 1, NR, FUSED>(a, b, c, i, full);
     }
     for i in 0..a.rows {
         for j in full..b.cols {
@@ -84,28 +85,57 @@ pub(super) fn product<F: Lane, const NR: usize, const FUSED: bool>(
     }
 }
 
-/// `C[i..i+R][j..j+NR]`, accumulated in registers.
+/// Rows `i..i+R` of `C` up to column `full`: `A`'s rows copied (packed) into a small
+/// buffer, `KC` columns at a time, so the tiles read them contiguously.
 #[inline(always)]
-fn tile<F: Lane, const R: usize, const NR: usize, const FUSED: bool>(
+fn row_block<F: Lane, const R: usize, const NR: usize, const FUSED: bool>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
     i: usize,
-    j: usize,
+    full: usize,
 ) {
+    let mut packed = [[F::ZERO; R]; KC];
+    for p0 in (0..a.cols).step_by(KC) {
+        let depth = KC.min(a.cols - p0);
+        for (p, column) in packed[..depth].iter_mut().enumerate() {
+            for (r, v) in column.iter_mut().enumerate() {
+                *v = a.at(i + r, p0 + p);
+            }
+        }
+        for j in (0..full).step_by(NR) {
+            tile::<F, R, NR, FUSED>(&packed[..depth], b, p0, c, (i, j), p0 > 0);
+        }
+    }
+}
+
+/// `C[i..i+R][j..j+NR]` (plus its value so far if `accumulate`), accumulated in
+/// registers over `B`'s rows `p0..p0 + packed.len()`.
+#[inline(always)]
+fn tile<F: Lane, const R: usize, const NR: usize, const FUSED: bool>(
+    packed: &[[F; R]],
+    b: MatRef<'_, F>,
+    p0: usize,
+    c: &mut [F],
+    (i, j): (usize, usize),
+    accumulate: bool,
+) {
+    let n = b.cols;
     let mut acc = [[F::ZERO; NR]; R];
-    for p in 0..a.cols {
-        let b_row: &[F; NR] = b.data[p * b.row_stride + j..][..NR]
-            .try_into()
-            .expect("NR values");
+    if accumulate {
         for (r, acc_row) in acc.iter_mut().enumerate() {
-            let x = a.at(i + r, p);
+            acc_row.copy_from_slice(&c[(i + r) * n + j..][..NR]);
+        }
+    }
+    let b_rows = b.data[p0 * b.row_stride + j..].chunks(b.row_stride);
+    for (column, b_row) in packed.iter().zip(b_rows) {
+        let b_row: &[F; NR] = b_row[..NR].try_into().expect("NR values");
+        for (acc_row, &x) in acc.iter_mut().zip(column) {
             for (v, &y) in acc_row.iter_mut().zip(b_row) {
                 *v = F::multiply_add::<FUSED>(x, y, *v);
             }
         }
     }
-    let n = b.cols;
     for (r, acc_row) in acc.iter().enumerate() {
         c[(i + r) * n + j..][..NR].copy_from_slice(acc_row);
     }

@@ -25,24 +25,39 @@
 
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::gemm::{same_mut, same_slice};
+use super::gemm::{run_curve, same_mut, same_slice};
 
-/// Runs `for_f32` or `for_f64` if `T` is that type; returns whether one ran.
-pub(super) fn dispatch<T: 'static>(
-    z: &[T],
-    a: &mut [T],
-    for_f32: fn(&[f32], &mut [f32]),
-    for_f64: fn(&[f64], &mut [f64]),
-) -> bool {
+/// The functions of this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Curve {
+    /// [`tanh`].
+    Tanh,
+    /// [`sigmoid`].
+    Sigmoid,
+}
+
+/// `a = curve(z)` if `T` is `f32` or `f64` (built for AVX2 where the CPU has it); returns
+/// whether it ran. The AVX2 build does the same operations (no fused multiply-add), so
+/// the results do not depend on the CPU.
+pub(super) fn dispatch<T: 'static>(curve: Curve, z: &[T], a: &mut [T]) -> bool {
     if let (Some(z), Some(a)) = (same_slice::<T, f32>(z), same_mut::<T, f32>(a)) {
-        for_f32(z, a);
+        run_curve(curve, z, a);
         return true;
     }
     if let (Some(z), Some(a)) = (same_slice::<T, f64>(z), same_mut::<T, f64>(a)) {
-        for_f64(z, a);
+        run_curve(curve, z, a);
         return true;
     }
     false
+}
+
+/// `a = curve(z)`, one loop per curve.
+#[inline(always)]
+pub(super) fn apply<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
+    match curve {
+        Curve::Tanh => tanh(z, a),
+        Curve::Sigmoid => sigmoid(z, a),
+    }
 }
 
 /// `a = tanh(z)` element-wise.
@@ -50,6 +65,7 @@ pub(super) fn dispatch<T: 'static>(
 /// # Panics
 ///
 /// If the lengths differ.
+#[inline(always)]
 pub(crate) fn tanh<F: FastFloat>(z: &[F], a: &mut [F]) {
     assert_eq!(z.len(), a.len(), "activation length");
     for (a, &z) in a.iter_mut().zip(z) {
@@ -62,6 +78,7 @@ pub(crate) fn tanh<F: FastFloat>(z: &[F], a: &mut [F]) {
 /// # Panics
 ///
 /// If the lengths differ.
+#[inline(always)]
 pub(crate) fn sigmoid<F: FastFloat>(z: &[F], a: &mut [F]) {
     assert_eq!(z.len(), a.len(), "activation length");
     for (a, &z) in a.iter_mut().zip(z) {

@@ -3,8 +3,8 @@
 //!
 //! Each `unsafe` block below says why it is sound:
 //! - reading a `&[T]` as `&[f32]` (or `f64`) once `TypeId` has shown `T` IS that type;
-//! - calling [`with_avx2_fma`], a `#[target_feature]` function, once the CPU has been
-//!   seen to have AVX2 and FMA (`is_x86_feature_detected!`).
+//! - calling [`with_avx2_fma`] and [`curve_with_avx2`], `#[target_feature]` functions,
+//!   once the CPU has been seen to have those features (`is_x86_feature_detected!`).
 //!
 //! The kernel itself ([`blocked`](super::blocked)) is safe code, bounds-checked.
 //! Measured gain: docs/performance.md, section "benches/network.rs".
@@ -13,6 +13,7 @@
 use core::any::TypeId;
 
 use super::blocked::{self as kernel, Lane};
+use super::fast_math::{self, Curve, FastFloat};
 use super::MatRef;
 
 /// Runs `C = A B` with the blocked kernel if `T` is `f32` or `f64` and `B`'s rows are
@@ -35,6 +36,29 @@ pub(super) fn blocked<T: 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T
         return true;
     }
     false
+}
+
+/// `a = curve(z)`: the AVX2 build where the CPU has it, else the compile-time target's.
+pub(super) fn run_curve<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: `curve_with_avx2` only assumes the CPU supports AVX2, which was just
+        // detected; its body is safe code.
+        unsafe { curve_with_avx2(curve, z, a) };
+        return;
+    }
+    fast_math::apply(curve, z, a);
+}
+
+/// The activations of `fast_math` compiled for AVX2 (eight f32 or four f64 per vector).
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+unsafe fn curve_with_avx2<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
+    fast_math::apply(curve, z, a);
 }
 
 /// Whether `T` is `f32` or `f64`, the types of the blocked kernel.
