@@ -46,6 +46,11 @@
 //!
 //! - `std` (default): `std::error::Error` for [`Error`]. Without it the crate is
 //!   `no_std` and needs only `alloc`.
+//!   With it, a [`Network`] in `f32`/`f64` picks its AVX2/FMA kernels at run time.
+//! - `parallel`: a [`Network`] batch of 256 rows or more runs in chunks on rayon's
+//!   threads, with results bit-identical for any thread count (the chunks depend on the
+//!   batch size alone, their gradients are summed in order). Implies `std`; the model's
+//!   types must then be `Send + Sync` ([`ParallelSafe`]).
 //!
 //! The derivation behind every formula is in `docs/math.md` of the repository.
 #![cfg_attr(not(feature = "std"), no_std)]
