@@ -45,3 +45,29 @@ fn one_two_and_three_threads_agree_bit_for_bit() {
         );
     }
 }
+
+/// allocation-counter counts the current thread only, so the steps run inside a pool of
+/// one thread: every chunk then runs on the thread being counted.
+#[test]
+fn chunks_on_a_worker_allocate_nothing_after_warm_up() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let net = Network::<f32>::builder(16)
+            .dense(64, Activation::Tanh)
+            .dense(64, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .build()
+            .unwrap();
+        let mut trainer = Trainer::new(net, Mse, Sgd::new(0.01)).unwrap();
+        let x: Vec<f32> = (0..16 * 512).map(|i| (i as f32 * 0.37).sin()).collect();
+        let y: Vec<f32> = (0..512).map(|i| (i as f32 * 0.11).cos()).collect();
+        trainer.step_batch(&x, &y).unwrap();
+        let counted = allocation_counter::measure(|| {
+            trainer.step_batch(&x, &y).unwrap();
+        });
+        assert_eq!(counted.count_total, 0);
+    });
+}
