@@ -26,12 +26,15 @@ use passes::Chunks;
 /// The built-in [`Activation`]s work out of the box; an activation of your own needs
 /// [`ActivationFunction`] and [`WeightInit`] (its gain and preferred scheme).
 ///
-/// Its matrix products run a cache-blocked SIMD kernel for `f32` and `f64` (chosen at run
-/// time for the CPU) and a plain loop for every other [`Float`]; the built-in tanh and
-/// sigmoid in `f32` and `f64` run a vectorised approximation a few ulp from `std`'s (4 at most
-/// over the tested points).
-/// Hence its [`Model`] implementation asks `T: 'static` (every number type is) and
-/// `A: 'static` (an activation holding no borrowed data).
+/// Its matrix products run a register-blocked SIMD kernel for `f32` and `f64` (built for
+/// AVX2/FMA, chosen at run time) and a plain loop for every other [`Float`]; the built-in
+/// tanh and sigmoid in `f32` and `f64` run a vectorised approximation a few ulp from
+/// `std`'s (4 at most over the tested points), so they may differ from
+/// [`Activation::value`] in the last bits. Hence its [`Model`] implementation asks
+/// `T: 'static` (every number type is) and `A: 'static` (an activation holding no borrowed
+/// data), and with the `parallel` feature [`ParallelSafe`](crate::ParallelSafe) too.
+/// A batch of 256 rows or more runs in chunks (up to eight) fixed by its size alone, so
+/// the result does not depend on the thread count.
 ///
 /// # Parameter layout
 ///
