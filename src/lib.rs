@@ -154,7 +154,8 @@
 //! - `std` (default): `std::error::Error` for [`Error`], and num-traits' float functions
 //!   from the platform's libm. With `default-features = false` the crate is `no_std` and
 //!   needs only `alloc` (floats then come from the `libm` crate); everything but the
-//!   `safetensors` feature works unchanged.
+//!   `safetensors` feature works unchanged. With std, a [`Network`] in `f32`/`f64` picks
+//!   its AVX2/FMA kernels at run time.
 //! - `serde` (off by default, works without std): `Serialize` and `Deserialize` for
 //!   [`Neuron`], [`Network`], [`Activation`], every optimizer (hyper-parameters, state and
 //!   step count), the schedules, [`ReduceLrOnPlateau`], [`Epochs`] (batch size and
@@ -163,6 +164,10 @@
 //! - `safetensors`: `Network::load_safetensors` and `Network::to_safetensors` read and
 //!   write parameters under PyTorch `state_dict` names (`StateDictNames`), so weights
 //!   trained in PyTorch run here and back. Implies `std`.
+//! - `parallel`: a [`Network`] batch of 256 rows or more runs in chunks on rayon's
+//!   threads, with results bit-identical for any thread count (the chunks depend on the
+//!   batch size alone, their gradients are summed in order). Implies `std`; the model's
+//!   types must then be `Send + Sync` ([`ParallelSafe`]).
 //!
 //! # Checkpoints
 //!
@@ -182,7 +187,9 @@
 //! The derivation behind every formula is in `docs/math.md` of the repository.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+// Only src/kernel/gemm.rs may use `unsafe` (to call the SIMD matrix kernels); it says why
+// each block is sound.
+#![deny(unsafe_code)]
 
 extern crate alloc;
 
@@ -194,6 +201,7 @@ mod epoch;
 mod error;
 mod fit;
 pub mod gradcheck;
+mod kernel;
 mod loss;
 mod model;
 mod optim;
@@ -214,6 +222,7 @@ pub use dual::Dual;
 pub use epoch::Epochs;
 pub use error::{CheckpointFault, Error, Quantity};
 pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
+pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};

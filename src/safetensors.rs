@@ -11,6 +11,7 @@ use ::safetensors::tensor::TensorView;
 use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 use num_traits::Float;
 
+use crate::kernel::ParallelSafe;
 use crate::model::{LayerShape, Model, Network};
 use crate::ActivationFunction;
 
@@ -265,7 +266,11 @@ fn slots(
     Ok(slots)
 }
 
-impl<T: Float, A: ActivationFunction<T>> Network<T, A> {
+impl<T, A> Network<T, A>
+where
+    T: Float + ParallelSafe + 'static,
+    A: ActivationFunction<T> + ParallelSafe + 'static,
+{
     /// Loads the parameters from a safetensors file's bytes, each layer's weight and bias
     /// from the tensors `names` gives it (e.g. what PyTorch's
     /// `safetensors.torch.save_file(model.state_dict(), path)` writes for an

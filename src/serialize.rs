@@ -8,6 +8,7 @@
 //! The plain types (activations, optimizers, schedules, [`Checkpoint`](crate::Checkpoint))
 //! derive their impls beside their definitions.
 
+use crate::kernel::ParallelSafe;
 use alloc::vec::Vec;
 use num_traits::Float;
 use serde::de::Error as _;
@@ -71,8 +72,8 @@ struct NetworkRecord<P, A> {
 
 impl<T, A> Serialize for Network<T, A>
 where
-    T: Float + Serialize,
-    A: ActivationFunction<T> + Serialize,
+    T: Float + Serialize + ParallelSafe + 'static,
+    A: ActivationFunction<T> + Serialize + ParallelSafe + 'static,
 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let layers = self

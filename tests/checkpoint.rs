@@ -89,7 +89,7 @@ fn fresh<T: Float + Send + Sync + 'static, O: Optimizer<T>>(
 }
 
 /// `count` shuffled epochs in batches of 3; the epochs' mean losses.
-fn train<T: Float, O: Optimizer<T>>(
+fn train<T: Float + Send + Sync + 'static, O: Optimizer<T>>(
     trainer: &mut NetTrainer<T, O>,
     epochs: &mut Epochs<T>,
     count: usize,

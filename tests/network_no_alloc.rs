@@ -48,3 +48,29 @@ fn shuffled_epochs_allocate_nothing_after_the_first() {
     });
     assert_eq!(counted.count_total, 0);
 }
+
+/// The fast path too: an f32 network large enough for the blocked kernel, the vectorised
+/// tanh and a batch split into chunks (and, with `parallel`, run on rayon's threads).
+#[test]
+fn blocked_kernels_and_chunked_batches_allocate_nothing_after_warm_up() {
+    let net = Network::<f32>::builder(16)
+        .dense(64, Activation::Tanh)
+        .dense(64, Activation::Sigmoid)
+        .dense(1, Activation::Identity)
+        .seed(5)
+        .build()
+        .unwrap();
+    let mut trainer = Trainer::new(net, Mse, Sgd::new(0.01)).unwrap();
+    let rows = 300; // two chunks of 150
+    let x: Vec<f32> = (0..16 * rows).map(|i| (i as f32 * 0.7).sin()).collect();
+    let y: Vec<f32> = (0..rows).map(|i| (i as f32 * 0.3).cos()).collect();
+    trainer.step_batch(&x, &y).unwrap();
+    trainer.predict(&x).unwrap();
+    let counted = measure(|| {
+        for rows in [300, 64, 299] {
+            trainer.step_batch(&x[..16 * rows], &y[..rows]).unwrap();
+            trainer.predict(&x[..16 * rows]).unwrap();
+        }
+    });
+    assert_eq!(counted.count_total, 0);
+}

@@ -26,7 +26,7 @@ fn bits<T: Float>(values: &[T]) -> Vec<u64> {
 }
 
 /// Six epochs of shuffled mini-batches of 4 on 12 samples of a 2-5-1 tanh network.
-fn run<T: Float>(init_seed: u64, shuffle_seed: u64) -> Run {
+fn run<T: Float + Send + Sync + 'static>(init_seed: u64, shuffle_seed: u64) -> Run {
     let net = Network::<T>::builder(2)
         .dense(5, Activation::Tanh)
         .dense(1, Activation::Identity)
@@ -52,7 +52,7 @@ fn run<T: Float>(init_seed: u64, shuffle_seed: u64) -> Run {
     }
 }
 
-fn assert_reproducible<T: Float>() {
+fn assert_reproducible<T: Float + Send + Sync + 'static>() {
     let first = run::<T>(7, 11);
     let second = run::<T>(7, 11);
     assert_eq!(first, second);

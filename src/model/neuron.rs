@@ -4,9 +4,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::dense::{self, DenseShape};
+use super::dense::{Dense, DenseShape};
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
+use crate::kernel::Kernels;
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
@@ -108,6 +109,19 @@ impl<T: Float, A> Neuron<T, A> {
     }
 }
 
+impl<T: Float, A: ActivationFunction<T>> Neuron<T, A> {
+    /// The neuron as a dense layer of one unit. Its products are matrix-vector ones, where
+    /// the blocked kernel gains little, so it runs the plain loops: they also keep `Neuron`
+    /// usable for any `Float` and activation, `'static` or not.
+    fn dense(&self) -> Dense<'_, T, A> {
+        Dense {
+            shape: self.shape,
+            activation: &self.activation,
+            kernels: Kernels::plain(),
+        }
+    }
+}
+
 impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
     fn input_len(&self) -> usize {
         self.shape.inputs
@@ -137,14 +151,8 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             outputs.len() * self.shape.inputs,
             "batch shape"
         );
-        dense::forward(
-            self.shape,
-            &self.params,
-            &self.activation,
-            inputs,
-            pre,
-            outputs,
-        );
+        self.dense()
+            .forward(&self.params, inputs, (pre, outputs), None);
     }
 
     fn backward(
@@ -162,14 +170,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         assert_eq!(grads.len(), self.params.len(), "gradient length");
-        dense::backward_params(
-            self.shape,
-            &self.activation,
-            inputs,
-            pre,
-            outputs,
-            output_grads,
-            grads,
-        );
+        self.dense()
+            .backward_params(inputs, (pre, outputs), output_grads, grads);
     }
 }
