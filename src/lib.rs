@@ -59,6 +59,7 @@ mod clip;
 mod dual;
 mod epoch;
 mod error;
+mod finite;
 pub mod gradcheck;
 mod loss;
 mod model;

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
+use crate::finite::first_non_finite;
 use crate::loss::Loss;
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
@@ -79,6 +80,9 @@ pub struct Trainer<M, L, O, T> {
     backup: Vec<T>,
     state_backup: Vec<T>,
     inference: Vec<T>,
+    batch: BatchShape<T>,
+    /// The batch size the buffers are sized for; 0 when they must be checked again.
+    sized_rows: usize,
     steps: u64,
     clipping: Clipping<T>,
     grad_norm: Option<T>,
@@ -121,7 +125,6 @@ where
         if optimizer.step_count() == 0 {
             optimizer.prepare(param_len);
         }
-        let state_len = optimizer.state().len();
         Ok(Self {
             model,
             loss,
@@ -130,9 +133,11 @@ where
             output_grads: Vec::new(),
             workspace: Vec::new(),
             gradients: alloc::vec![T::zero(); param_len],
-            backup: alloc::vec![T::zero(); param_len],
-            state_backup: alloc::vec![T::zero(); state_len],
+            backup: Vec::new(),
+            state_backup: Vec::new(),
             inference: Vec::new(),
+            batch: BatchShape::unknown(),
+            sized_rows: 0,
             steps: 0,
             clipping: Clipping::Off,
             grad_norm: None,
@@ -146,6 +151,7 @@ where
     /// # Errors
     ///
     /// As [`step_batch`](Self::step_batch), with a batch of one.
+    #[inline]
     pub fn step(&mut self, input: &[T], target: &[T]) -> Result<Step<T>, Error> {
         if input.len() != self.model.input_len() {
             return Err(Error::LengthMismatch {
@@ -191,10 +197,11 @@ where
     /// assert_eq!(trainer.gradients(), &[-1.0, -3.0]);
     /// # Ok::<(), backprop::Error>(())
     /// ```
+    #[inline]
     pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
         let batch = self.check_batch(inputs, targets)?;
         self.fit_buffers(batch);
-        let loss = self.forward_and_loss(inputs, targets, batch)?;
+        let loss = self.forward_and_loss(inputs, targets)?;
         self.model.backward(
             inputs,
             &self.prediction,
@@ -202,7 +209,7 @@ where
             &mut self.workspace,
             &mut self.gradients,
         );
-        if self.gradients.iter().any(|g| !g.is_finite()) {
+        if first_non_finite(&self.gradients).is_some() {
             return Err(self.diverged(Quantity::Gradient));
         }
         self.clip_gradients()?;
@@ -230,8 +237,7 @@ where
         ensure_finite(inputs, Quantity::Input)?;
         self.inference
             .resize(batch * self.model.output_len(), T::zero());
-        self.workspace
-            .resize(self.model.workspace_len(batch), T::zero());
+        grow(&mut self.workspace, self.model.workspace_len(batch));
         self.model
             .forward(inputs, &mut self.inference, &mut self.workspace);
         Ok(&self.inference)
@@ -247,6 +253,7 @@ where
     /// Replacing it by a model with another parameter count resets the optimizer's state
     /// at the next step.
     pub fn model_mut(&mut self) -> &mut M {
+        self.forget_sizes();
         &mut self.model
     }
 
@@ -267,6 +274,7 @@ where
 
     /// The optimizer, mutable: to change its learning rate between steps.
     pub fn optimizer_mut(&mut self) -> &mut O {
+        self.forget_sizes();
         &mut self.optimizer
     }
 
@@ -289,9 +297,17 @@ where
         self.steps
     }
 
+    /// Makes the next step measure its batch and check every buffer's size again: the
+    /// model or the optimizer may be changed through the `&mut` just handed out.
+    fn forget_sizes(&mut self) {
+        self.batch = BatchShape::unknown();
+        self.sized_rows = 0;
+    }
+
     /// The batch size of well-formed, finite `inputs` and `targets`.
-    fn check_batch(&self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
-        let batch = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
+    #[inline]
+    fn check_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
+        let batch = self.batch_rows(inputs)?;
         let expected = batch * self.model.output_len();
         if targets.len() != expected {
             return Err(Error::LengthMismatch {
@@ -306,75 +322,141 @@ where
         Ok(batch)
     }
 
+    /// The rows of `inputs`, from the cached shape when the size is the last one seen:
+    /// an integer division and a float division saved on every step of a steady batch.
+    #[inline]
+    fn batch_rows(&mut self, inputs: &[T]) -> Result<usize, Error> {
+        if inputs.len() == self.batch.values {
+            return Ok(self.batch.rows);
+        }
+        self.measure_batch(inputs)
+    }
+
+    /// Computes and caches the shape of a batch of a new size.
+    #[inline(never)]
+    fn measure_batch(&mut self, inputs: &[T]) -> Result<usize, Error> {
+        let input_len = self.model.input_len();
+        let rows = batch_len(inputs, input_len, Quantity::Input)?;
+        let count = T::from(rows).ok_or(Error::LengthMismatch {
+            what: Quantity::Input,
+            expected: input_len,
+            actual: inputs.len(),
+        })?;
+        self.batch = BatchShape {
+            values: inputs.len(),
+            rows,
+            count,
+            inv_count: T::one() / count,
+        };
+        Ok(rows)
+    }
+
     /// Sizes the buffers for `batch` rows; this allocates only for a batch larger than
     /// any before, or after the model was replaced.
+    ///
+    /// Only a new batch size, or a model or optimizer handed out mutably since, gets past
+    /// the first comparison.
+    #[inline]
     fn fit_buffers(&mut self, batch: usize) {
+        if self.sized_rows != batch {
+            self.resize_buffers(batch);
+        }
+    }
+
+    /// `fit_buffers`' slow path. The workspace only grows (a model accepts a longer
+    /// one), so `predict` and steps on smaller batches never shrink it.
+    #[inline(never)]
+    fn resize_buffers(&mut self, batch: usize) {
         let outputs = batch * self.model.output_len();
         self.prediction.resize(outputs, T::zero());
         self.output_grads.resize(outputs, T::zero());
-        self.workspace
-            .resize(self.model.workspace_len(batch), T::zero());
+        grow(&mut self.workspace, self.model.workspace_len(batch));
         let param_len = self.model.params().len();
         if self.gradients.len() != param_len {
             self.gradients.resize(param_len, T::zero());
-            self.backup.resize(param_len, T::zero());
             self.optimizer.reset();
         }
         if self.optimizer.step_count() == 0 && self.optimizer.state().len() != param_len {
             // The model was replaced: size the optimizer's state for it now, not inside
-            // its first step, so the undo buffer below has its final size before it.
+            // its first step, so the undo buffers have their final size before it.
             self.optimizer.prepare(param_len);
         }
-        let state_len = self.optimizer.state().len();
-        if self.state_backup.len() < state_len {
-            self.state_backup.resize(state_len, T::zero());
-        }
+        self.sized_rows = batch;
     }
 
     /// Runs the forward pass and the loss; leaves `∂L/∂ŷ` in `output_grads`.
-    fn forward_and_loss(&mut self, inputs: &[T], targets: &[T], batch: usize) -> Result<T, Error> {
+    ///
+    /// The mean's `1/B` scales each row's gradient right after the loss wrote it, while
+    /// it is hot, and is skipped for one row (a multiplication by 1 changes nothing).
+    #[inline]
+    fn forward_and_loss(&mut self, inputs: &[T], targets: &[T]) -> Result<T, Error> {
         self.model
             .forward(inputs, &mut self.prediction, &mut self.workspace);
-        let out = self.model.output_len();
-        let mut total = T::zero();
-        for ((p, y), g) in self
-            .prediction
-            .chunks_exact(out)
-            .zip(targets.chunks_exact(out))
-            .zip(self.output_grads.chunks_exact_mut(out))
-        {
-            total = total + self.loss.gradient(p, y, g);
-        }
-        let rows = T::from(batch).ok_or(Error::LengthMismatch {
-            what: Quantity::Input,
-            expected: self.model.input_len(),
-            actual: inputs.len(),
-        })?;
-        let mean = total / rows;
+        let batch = self.batch;
+        let scale = (batch.rows != 1).then_some(batch.inv_count);
+        let total = loss_rows(
+            &self.loss,
+            self.model.output_len(),
+            &self.prediction,
+            targets,
+            &mut self.output_grads,
+            scale,
+        );
+        let mean = if batch.rows == 1 {
+            total
+        } else {
+            total / batch.count
+        };
         if !mean.is_finite() {
             return Err(self.diverged(Quantity::Loss));
         }
-        let inv_rows = T::one() / rows;
-        self.output_grads
-            .iter_mut()
-            .for_each(|g| *g = *g * inv_rows);
         Ok(mean)
     }
 
-    /// Applies the optimizer; if that made a parameter non-finite, puts the parameters,
-    /// the optimizer's state and its step count back as they were.
+    /// Applies the optimizer, unless that would make a parameter non-finite.
     ///
-    /// The copies go into buffers sized once (see `fit_buffers`), so the undo costs one
-    /// copy of the parameters and the state per step and never allocates.
+    /// An optimizer that can tell beforehand
+    /// ([`Optimizer::update_stays_finite`]) updates in place; for the others the
+    /// parameters, the state and the step count are copied first and put back if the
+    /// update diverged.
+    #[inline]
     fn update(&mut self) -> Result<(), Error> {
-        self.backup.copy_from_slice(self.model.params());
+        match self
+            .optimizer
+            .update_stays_finite(self.model.params(), &self.gradients)
+        {
+            Some(true) => {
+                self.optimizer
+                    .step(self.model.params_mut(), &self.gradients);
+                Ok(())
+            }
+            Some(false) => Err(self.diverged(Quantity::Parameters)),
+            None => self.update_with_undo(),
+        }
+    }
+
+    /// Copies the parameters, the optimizer's state and its step count, steps, and puts
+    /// them back if a parameter became non-finite.
+    ///
+    /// The copies go into buffers sized on the first step that needs them, so after it
+    /// the undo costs one copy of the parameters and the state and never allocates.
+    #[inline]
+    fn update_with_undo(&mut self) -> Result<(), Error> {
+        let params = self.model.params();
+        if self.backup.len() != params.len() {
+            self.backup.resize(params.len(), T::zero());
+        }
+        self.backup.copy_from_slice(params);
         let state = self.optimizer.state();
-        self.state_backup[..state.len()].copy_from_slice(state);
         let state_len = state.len();
+        if self.state_backup.len() < state_len {
+            self.state_backup.resize(state_len, T::zero());
+        }
+        self.state_backup[..state_len].copy_from_slice(state);
         let step_count = self.optimizer.step_count();
         self.optimizer
             .step(self.model.params_mut(), &self.gradients);
-        if self.model.params().iter().all(|p| p.is_finite()) {
+        if first_non_finite(self.model.params()).is_none() {
             return Ok(());
         }
         self.model.params_mut().copy_from_slice(&self.backup);
@@ -386,10 +468,84 @@ where
         Err(self.diverged(Quantity::Parameters))
     }
 
+    #[cold]
     fn diverged(&self, what: Quantity) -> Error {
         Error::Diverged {
             step: self.steps,
             what,
         }
     }
+}
+
+/// The shape of the last batch size seen, with the float constants its mean needs.
+#[derive(Debug, Clone, Copy)]
+struct BatchShape<T> {
+    /// `inputs.len()` it was measured for; `usize::MAX` (no slice's length) for none.
+    values: usize,
+    /// Samples in the batch.
+    rows: usize,
+    /// `rows` as a `T`.
+    count: T,
+    /// `1 / rows`.
+    inv_count: T,
+}
+
+impl<T: Float> BatchShape<T> {
+    fn unknown() -> Self {
+        Self {
+            values: usize::MAX,
+            rows: 0,
+            count: T::one(),
+            inv_count: T::one(),
+        }
+    }
+}
+
+/// Lengthens `buffer` to `len` values if it is shorter; never shortens it.
+fn grow<T: Float>(buffer: &mut Vec<T>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, T::zero());
+    }
+}
+
+/// Writes every row's `∂loss/∂ŷ`, times `scale` if given, and returns the summed loss.
+///
+/// Rows are walked by splitting the slices, not by `chunks_exact`, which would divide by
+/// `width` on every call; one-output models get a loop of their own.
+#[inline]
+fn loss_rows<T: Float, L: Loss<T>>(
+    loss: &L,
+    width: usize,
+    prediction: &[T],
+    targets: &[T],
+    grads: &mut [T],
+    scale: Option<T>,
+) -> T {
+    let mut total = T::zero();
+    let rescale = |g: &mut [T]| {
+        if let Some(s) = scale {
+            g.iter_mut().for_each(|g| *g = *g * s);
+        }
+    };
+    if width == 1 {
+        for ((p, y), g) in prediction.iter().zip(targets).zip(grads.iter_mut()) {
+            let g = core::slice::from_mut(g);
+            total = total + loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
+            rescale(g);
+        }
+        return total;
+    }
+    if width == 0 {
+        return total;
+    }
+    let (mut p_rest, mut y_rest, mut g_rest) = (prediction, targets, grads);
+    while p_rest.len() >= width && y_rest.len() >= width && g_rest.len() >= width {
+        let (p, p_tail) = p_rest.split_at(width);
+        let (y, y_tail) = y_rest.split_at(width);
+        let (g, g_tail) = core::mem::take(&mut g_rest).split_at_mut(width);
+        total = total + loss.gradient(p, y, g);
+        rescale(g);
+        (p_rest, y_rest, g_rest) = (p_tail, y_tail, g_tail);
+    }
+    total
 }

@@ -4,14 +4,18 @@ use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::dense::{self, DenseShape};
+use super::dense::DenseShape;
+use super::single_output;
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
 ///
-/// It is a dense layer with one output, and runs through the same kernel as every layer.
+/// It is a dense layer with one output: a matrix–vector product, which it computes with a
+/// kernel of its own that gives the dense layer's results (see `src/model/single_output.rs`)
+/// without its per-call overhead, so that a one-sample step stays near the cost of its
+/// arithmetic.
 ///
 /// # Parameter layout
 ///
@@ -130,6 +134,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         batch
     }
 
+    #[inline]
     fn forward(&self, inputs: &[T], outputs: &mut [T], workspace: &mut [T]) {
         let pre = &mut workspace[..outputs.len()];
         assert_eq!(
@@ -137,9 +142,10 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             outputs.len() * self.shape.inputs,
             "batch shape"
         );
-        dense::forward(
-            self.shape,
-            &self.params,
+        let (weights, bias) = self.params.split_at(self.shape.inputs);
+        single_output::forward(
+            weights,
+            bias.first().copied(),
             &self.activation,
             inputs,
             pre,
@@ -147,6 +153,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         );
     }
 
+    #[inline]
     fn backward(
         &self,
         inputs: &[T],
@@ -162,14 +169,14 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         assert_eq!(grads.len(), self.params.len(), "gradient length");
-        dense::backward_params(
-            self.shape,
+        single_output::backward_params(
             &self.activation,
             inputs,
             pre,
             outputs,
             output_grads,
             grads,
+            self.shape.bias,
         );
     }
 }
