@@ -67,14 +67,11 @@ where
     M: Model<f64> + Clone,
     L: Loss<f64> + Clone,
 {
-    fn both<M: Model<f64>, L: Loss<f64>, O: Optimizer<f64> + Clone>(
-        model: M,
-        loss: L,
-        optimizer: O,
-        what: &str,
-    ) where
-        M: Clone,
-        L: Clone,
+    fn both<M, L, O>(model: M, loss: L, optimizer: O, what: &str)
+    where
+        M: Model<f64> + Clone,
+        L: Loss<f64> + Clone,
+        O: Optimizer<f64> + Clone,
     {
         let by_norm = Trainer::new(model.clone(), loss.clone(), optimizer.clone())
             .unwrap()
