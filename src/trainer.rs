@@ -292,6 +292,53 @@ where
         &self.gradients
     }
 
+    /// The bytes of the values the trainer holds in its buffers, by their lengths.
+    ///
+    /// Counts the model's parameters, the gradient, the optimizer's state, the model's
+    /// workspace, the outputs and their gradients, the undo copies and the output
+    /// buffer of [`predict`](Self::predict); not the few bytes of bookkeeping beside
+    /// them (vector headers, a network's list of layers). Buffers are sized for the
+    /// largest batch seen and the workspace never shrinks, so after a step on the largest
+    /// batch this is the training loop's peak.
+    ///
+    /// # Math
+    ///
+    /// With `P` parameters, `S` optimizer state values, the largest batch `B` of a model
+    /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
+    ///
+    /// ```text
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I)
+    /// U = 0 for an optimizer that predicts its update (Sgd), else P + S  (undo copies)
+    /// I = rows·out of the last predict, else 0
+    /// ```
+    ///
+    /// ```
+    /// use backprop::{Adam, Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut sgd = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+    /// sgd.step(&[1.2], &[0.4])?;
+    /// assert_eq!(sgd.memory_bytes(), 8 * (1 + 1 + 0 + 1 + 2)); // f64: P, grad, W, ŷ, ∂L/∂ŷ
+    ///
+    /// let mut adam = Trainer::new(Neuron::new(0.7), Mse, Adam::new(0.1))?;
+    /// adam.step(&[1.2], &[0.4])?;
+    /// assert_eq!(adam.memory_bytes(), 8 * (1 + 1 + 2 + 1 + 2 + 3)); // + m, v and the undo
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn memory_bytes(&self) -> usize {
+        let values = [
+            self.model.params().len(),
+            self.gradients.len(),
+            self.optimizer.state().len(),
+            self.workspace.len(),
+            self.prediction.len(),
+            self.output_grads.len(),
+            self.backup.len(),
+            self.state_backup.len(),
+            self.inference.len(),
+        ];
+        values.iter().sum::<usize>() * core::mem::size_of::<T>()
+    }
+
     /// How many steps have been applied.
     pub fn steps(&self) -> u64 {
         self.steps
