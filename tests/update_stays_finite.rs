@@ -36,7 +36,10 @@ fn check_prediction(optimizer: Sgd<f64>) {
         assert_eq!(prediction, Some(finite), "seed {seed}");
         predicted_false += usize::from(!finite);
     }
-    assert!(predicted_false > 10, "the values reach overflow often enough");
+    assert!(
+        predicted_false > 10,
+        "the values reach overflow often enough"
+    );
 }
 
 #[test]
@@ -44,7 +47,12 @@ fn sgd_predicts_its_step_exactly() {
     check_prediction(Sgd::new(1e20));
     check_prediction(Sgd::new(1e20).weight_decay(1e5).maximize(true));
     check_prediction(Sgd::new(1e20).momentum(0.9).dampening(0.2));
-    check_prediction(Sgd::new(1e20).momentum(0.9).nesterov(true).weight_decay(0.5));
+    check_prediction(
+        Sgd::new(1e20)
+            .momentum(0.9)
+            .nesterov(true)
+            .weight_decay(0.5),
+    );
 }
 
 #[test]
