@@ -1,7 +1,13 @@
-//! `Trainer::step` beside a hand-written loop doing the same arithmetic.
+//! `Trainer::step` and `Trainer::step_batch` beside hand-written loops doing the same
+//! arithmetic.
 //!
 //! Each group times the trainer and its baseline in one run, so their ratio is read
-//! directly. Figures: docs/performance.md.
+//! directly. The baselines are what a competent engineer writes without a framework: one
+//! allocation-free pass, plain iterator loops, no checks. Figures: docs/performance.md.
+//!
+//! - W1 `w1_lecture_{f64,f32}`: the lecture's neuron, `Trainer::step`.
+//! - W2 `w2_wide_batch_f32`: one neuron with 256 inputs and a bias, identity, a batch of
+//!   64 rows, MSE, SGD lr 0.01, `Trainer::step_batch`.
 
 use backprop::{Mse, Neuron, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -18,10 +24,11 @@ fn lecture_by_hand<T: Float>(w: &mut T, x: T, y: T, lr: T) -> T {
     loss
 }
 
+/// W1: the lecture's neuron.
 fn lecture_neuron<T: Float + 'static>(c: &mut Criterion, name: &str) {
     let cast = |v: f64| T::from(v).unwrap();
     let (x, y, lr) = (cast(1.2), cast(0.4), cast(0.1));
-    let mut group = c.benchmark_group(format!("lecture_neuron_{name}"));
+    let mut group = c.benchmark_group(format!("w1_lecture_{name}"));
     group.bench_function("trainer", |b| {
         let mut trainer = Trainer::new(Neuron::new(cast(0.7)), Mse, Sgd::new(lr)).unwrap();
         b.iter(|| trainer.step(black_box(&[x]), black_box(&[y])).unwrap().loss)
@@ -33,43 +40,67 @@ fn lecture_neuron<T: Float + 'static>(c: &mut Criterion, name: &str) {
     group.finish();
 }
 
-/// One sample through a 256-input neuron with bias, identity, MSE and SGD, by hand.
-fn wide_by_hand(params: &mut [f32], grads: &mut [f32], x: &[f32], y: f32, lr: f32) -> f32 {
-    let n = x.len();
-    let z = params[..n]
-        .iter()
-        .zip(x)
-        .fold(0.0, |acc, (w, xi)| acc + w * xi)
-        + params[n];
-    let d = z - y;
-    let g = 2.0 * d;
-    for (gw, xi) in grads[..n].iter_mut().zip(x) {
-        *gw = g * xi;
+const W2_INPUTS: usize = 256;
+const W2_BATCH: usize = 64;
+const W2_LR: f32 = 0.01;
+
+/// W2 by hand: per row `z = w·x + b`, `d = z − y`; the mean squared error's gradient
+/// `(2/B)·d` accumulated into the weight and bias gradients; then `θ ← θ − lr·g`.
+fn wide_batch_by_hand(params: &mut [f32], grads: &mut [f32], x: &[f32], y: &[f32]) -> f32 {
+    let n = params.len() - 1;
+    let scale = 2.0 / y.len() as f32;
+    grads.fill(0.0);
+    let (grad_w, grad_b) = grads.split_at_mut(n);
+    let (w, b) = params.split_at(n);
+    let mut loss = 0.0;
+    for (row, &target) in x.chunks_exact(n).zip(y) {
+        let z = w.iter().zip(row).map(|(wi, xi)| wi * xi).sum::<f32>() + b[0];
+        let d = z - target;
+        loss += d * d;
+        let dz = scale * d;
+        for (g, xi) in grad_w.iter_mut().zip(row) {
+            *g += dz * xi;
+        }
+        grad_b[0] += dz;
     }
-    grads[n] = g;
-    for (p, gi) in params.iter_mut().zip(grads.iter()) {
-        *p -= lr * gi;
+    for (p, g) in params.iter_mut().zip(grads.iter()) {
+        *p -= W2_LR * g;
     }
-    d * d
+    loss / y.len() as f32
 }
 
-fn wide_neuron(c: &mut Criterion) {
-    const INPUTS: usize = 256;
-    let x: Vec<f32> = (0..INPUTS).map(|i| (i as f32 * 0.37).sin()).collect();
-    let weights: Vec<f32> = (0..INPUTS)
+/// A fixed, well-conditioned batch for W2 (the weights stay small over many steps).
+fn wide_batch_data() -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let x = (0..W2_INPUTS * W2_BATCH)
+        .map(|i| (i as f32 * 0.37).sin() * 0.1)
+        .collect();
+    let y = (0..W2_BATCH).map(|i| (i as f32 * 0.21).cos()).collect();
+    let mut params: Vec<f32> = (0..W2_INPUTS)
         .map(|i| (i as f32 * 0.11).cos() * 0.01)
         .collect();
-    let mut group = c.benchmark_group("wide_neuron_f32");
-    group.bench_with_input(BenchmarkId::new("trainer", INPUTS), &x, |b, x| {
-        let neuron = Neuron::from_weights(weights.clone()).with_bias(0.0);
-        let mut trainer = Trainer::new(neuron, Mse, Sgd::new(1e-4)).unwrap();
-        b.iter(|| trainer.step(black_box(x), black_box(&[0.5])).unwrap().loss)
+    params.push(0.0);
+    (x, y, params)
+}
+
+/// W2: one wide neuron on a batch.
+fn wide_batch(c: &mut Criterion) {
+    let (x, y, params) = wide_batch_data();
+    let mut group = c.benchmark_group("w2_wide_batch_f32");
+    let id = format!("{W2_INPUTS}x{W2_BATCH}");
+    group.bench_with_input(BenchmarkId::new("trainer", &id), &x, |b, x| {
+        let neuron = Neuron::from_weights(params[..W2_INPUTS].to_vec()).with_bias(0.0);
+        let mut trainer = Trainer::new(neuron, Mse, Sgd::new(W2_LR)).unwrap();
+        b.iter(|| {
+            trainer
+                .step_batch(black_box(x), black_box(&y))
+                .unwrap()
+                .loss
+        })
     });
-    group.bench_with_input(BenchmarkId::new("hand_written", INPUTS), &x, |b, x| {
-        let mut params = weights.clone();
-        params.push(0.0);
-        let mut grads = vec![0.0; INPUTS + 1];
-        b.iter(|| wide_by_hand(&mut params, &mut grads, black_box(x), black_box(0.5), 1e-4))
+    group.bench_with_input(BenchmarkId::new("hand_written", &id), &x, |b, x| {
+        let mut params = params.clone();
+        let mut grads = vec![0.0; W2_INPUTS + 1];
+        b.iter(|| wide_batch_by_hand(&mut params, &mut grads, black_box(x), black_box(&y)))
     });
     group.finish();
 }
@@ -77,7 +108,7 @@ fn wide_neuron(c: &mut Criterion) {
 fn benches(c: &mut Criterion) {
     lecture_neuron::<f64>(c, "f64");
     lecture_neuron::<f32>(c, "f32");
-    wide_neuron(c);
+    wide_batch(c);
 }
 
 criterion_group!(step, benches);

@@ -199,6 +199,7 @@ mod clip;
 mod dual;
 mod epoch;
 mod error;
+mod finite;
 mod fit;
 pub mod gradcheck;
 mod kernel;

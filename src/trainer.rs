@@ -9,6 +9,7 @@ use core::marker::PhantomData;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
+use crate::finite::first_non_finite;
 use crate::loss::Loss;
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
@@ -84,6 +85,9 @@ pub struct Trainer<M, L, O, T> {
     /// The optimizer's state length for the current model, checked before each step.
     state_len: usize,
     inference: Vec<T>,
+    batch: BatchShape<T>,
+    /// The batch size the buffers are sized for; 0 when they must be checked again.
+    sized_rows: usize,
     steps: u64,
     clipping: Clipping<T>,
     grad_norm: Option<T>,
@@ -135,10 +139,12 @@ where
             output_grads: Vec::new(),
             workspace: Vec::new(),
             gradients: alloc::vec![T::zero(); param_len],
-            backup: alloc::vec![T::zero(); param_len],
-            state_backup: alloc::vec![T::zero(); state_len],
+            backup: Vec::new(),
+            state_backup: Vec::new(),
             state_len,
             inference: Vec::new(),
+            batch: BatchShape::unknown(),
+            sized_rows: 0,
             steps: 0,
             clipping: Clipping::Off,
             grad_norm: None,
@@ -152,6 +158,7 @@ where
     /// # Errors
     ///
     /// As [`step_batch`](Self::step_batch), with a batch of one.
+    #[inline]
     pub fn step(&mut self, input: &[T], target: &[T]) -> Result<Step<T>, Error> {
         if input.len() != self.model.input_len() {
             return Err(Error::LengthMismatch {
@@ -201,10 +208,11 @@ where
     /// assert_eq!(trainer.gradients(), &[-1.0, -3.0]);
     /// # Ok::<(), backprop::Error>(())
     /// ```
+    #[inline]
     pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
         let batch = self.check_batch(inputs, targets)?;
         self.fit_buffers(batch)?;
-        let loss = self.forward_and_loss(inputs, targets, batch)?;
+        let loss = self.forward_and_loss(inputs, targets)?;
         self.model.backward(
             inputs,
             &self.prediction,
@@ -212,7 +220,7 @@ where
             &mut self.workspace,
             &mut self.gradients,
         );
-        if self.gradients.iter().any(|g| !g.is_finite()) {
+        if first_non_finite(&self.gradients).is_some() {
             return Err(self.diverged(Quantity::Gradient));
         }
         self.clip_gradients()?;
@@ -240,8 +248,7 @@ where
         ensure_finite(inputs, Quantity::Input)?;
         self.inference
             .resize(batch * self.model.output_len(), T::zero());
-        self.workspace
-            .resize(self.model.workspace_len(batch), T::zero());
+        grow(&mut self.workspace, self.model.workspace_len(batch));
         self.model
             .forward(inputs, &mut self.inference, &mut self.workspace);
         Ok(&self.inference)
@@ -257,6 +264,7 @@ where
     /// Replacing it by a model with another parameter count resets the optimizer's state
     /// at the next step.
     pub fn model_mut(&mut self) -> &mut M {
+        self.forget_sizes();
         &mut self.model
     }
 
@@ -277,6 +285,7 @@ where
 
     /// The optimizer, mutable: to change its learning rate between steps.
     pub fn optimizer_mut(&mut self) -> &mut O {
+        self.forget_sizes();
         &mut self.optimizer
     }
 
@@ -294,14 +303,69 @@ where
         &self.gradients
     }
 
+    /// The bytes of the values the trainer holds in its buffers, by their lengths.
+    ///
+    /// Counts the model's parameters, the gradient, the optimizer's state, the model's
+    /// workspace, the outputs and their gradients, the undo copies and the output
+    /// buffer of [`predict`](Self::predict); not the few bytes of bookkeeping beside
+    /// them (vector headers, a network's list of layers). Buffers are sized for the
+    /// largest batch seen and the workspace never shrinks, so after a step on the largest
+    /// batch this is the training loop's peak.
+    ///
+    /// # Math
+    ///
+    /// With `P` parameters, `S` optimizer state values, the largest batch `B` of a model
+    /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
+    ///
+    /// ```text
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I)
+    /// U = 0 for an optimizer that predicts its update (Sgd), else P + S  (undo copies)
+    /// I = rows·out of the last predict, else 0
+    /// ```
+    ///
+    /// ```
+    /// use backprop::{Adam, Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut sgd = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+    /// sgd.step(&[1.2], &[0.4])?;
+    /// assert_eq!(sgd.memory_bytes(), 8 * (1 + 1 + 0 + 1 + 2)); // f64: P, grad, W, ŷ, ∂L/∂ŷ
+    ///
+    /// let mut adam = Trainer::new(Neuron::new(0.7), Mse, Adam::new(0.1))?;
+    /// adam.step(&[1.2], &[0.4])?;
+    /// assert_eq!(adam.memory_bytes(), 8 * (1 + 1 + 2 + 1 + 2 + 3)); // + m, v and the undo
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn memory_bytes(&self) -> usize {
+        let values = [
+            self.model.params().len(),
+            self.gradients.len(),
+            self.optimizer.state().len(),
+            self.workspace.len(),
+            self.prediction.len(),
+            self.output_grads.len(),
+            self.backup.len(),
+            self.state_backup.len(),
+            self.inference.len(),
+        ];
+        values.iter().sum::<usize>() * core::mem::size_of::<T>()
+    }
+
     /// How many steps have been applied.
     pub fn steps(&self) -> u64 {
         self.steps
     }
 
+    /// Makes the next step measure its batch and check every buffer's size again: the
+    /// model or the optimizer may be changed through the `&mut` just handed out.
+    fn forget_sizes(&mut self) {
+        self.batch = BatchShape::unknown();
+        self.sized_rows = 0;
+    }
+
     /// The batch size of well-formed, finite `inputs` and `targets`.
-    fn check_batch(&self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
-        let batch = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
+    #[inline]
+    fn check_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
+        let batch = self.batch_rows(inputs)?;
         let expected = batch * self.model.output_len();
         if targets.len() != expected {
             return Err(Error::LengthMismatch {
@@ -316,79 +380,147 @@ where
         Ok(batch)
     }
 
+    /// The rows of `inputs`, from the cached shape when the size is the last one seen:
+    /// an integer division and a float division saved on every step of a steady batch.
+    #[inline]
+    fn batch_rows(&mut self, inputs: &[T]) -> Result<usize, Error> {
+        if inputs.len() == self.batch.values {
+            return Ok(self.batch.rows);
+        }
+        self.measure_batch(inputs)
+    }
+
+    /// Computes and caches the shape of a batch of a new size.
+    #[inline(never)]
+    fn measure_batch(&mut self, inputs: &[T]) -> Result<usize, Error> {
+        let input_len = self.model.input_len();
+        let rows = batch_len(inputs, input_len, Quantity::Input)?;
+        let count = T::from(rows).ok_or(Error::LengthMismatch {
+            what: Quantity::Input,
+            expected: input_len,
+            actual: inputs.len(),
+        })?;
+        self.batch = BatchShape {
+            values: inputs.len(),
+            rows,
+            count,
+            inv_count: T::one() / count,
+        };
+        Ok(rows)
+    }
+
     /// Sizes the buffers for `batch` rows; this allocates only for a batch larger than
     /// any before, or after the model was replaced.
     ///
+    /// Only a new batch size, or a model or optimizer handed out mutably since, gets past
+    /// the first comparison.
+    ///
     /// Fails, before any change to the model, if the optimizer's state does not fit
     /// (see [`fit_state`]).
+    #[inline]
     fn fit_buffers(&mut self, batch: usize) -> Result<(), Error> {
-        let outputs = batch * self.model.output_len();
-        self.prediction.resize(outputs, T::zero());
-        self.output_grads.resize(outputs, T::zero());
-        self.workspace
-            .resize(self.model.workspace_len(batch), T::zero());
-        let param_len = self.model.params().len();
-        if self.gradients.len() != param_len {
-            self.gradients.resize(param_len, T::zero());
-            self.backup.resize(param_len, T::zero());
-            self.optimizer.reset();
-        }
-        if self.optimizer.step_count() == 0 || self.optimizer.state().len() != self.state_len {
-            // A first step, a replaced model or an optimizer changed by hand: size its
-            // state now, not inside its step, so the undo buffer below has its final
-            // size before it and a misfit is an error rather than the optimizer's panic.
-            self.state_len = fit_state(&mut self.optimizer, param_len)?;
-        }
-        if self.state_backup.len() < self.state_len {
-            self.state_backup.resize(self.state_len, T::zero());
+        if self.sized_rows != batch {
+            self.resize_buffers(batch)?;
         }
         Ok(())
     }
 
+    /// `fit_buffers`' slow path. The workspace only grows (a model accepts a longer
+    /// one), so `predict` and steps on smaller batches never shrink it.
+    #[inline(never)]
+    fn resize_buffers(&mut self, batch: usize) -> Result<(), Error> {
+        let outputs = batch * self.model.output_len();
+        self.prediction.resize(outputs, T::zero());
+        self.output_grads.resize(outputs, T::zero());
+        grow(&mut self.workspace, self.model.workspace_len(batch));
+        let param_len = self.model.params().len();
+        if self.gradients.len() != param_len {
+            self.gradients.resize(param_len, T::zero());
+            self.optimizer.reset();
+        }
+        if self.optimizer.step_count() == 0 || self.optimizer.state().len() != self.state_len {
+            // A first step, a replaced model or an optimizer changed by hand: size its
+            // state now, not inside its step, so the undo buffers have their final size
+            // before it and a misfit is an error rather than the optimizer's panic.
+            self.state_len = fit_state(&mut self.optimizer, param_len)?;
+        }
+        self.sized_rows = batch;
+        Ok(())
+    }
+
     /// Runs the forward pass and the loss; leaves `∂L/∂ŷ` in `output_grads`.
-    fn forward_and_loss(&mut self, inputs: &[T], targets: &[T], batch: usize) -> Result<T, Error> {
+    ///
+    /// The mean's `1/B` scales each row's gradient right after the loss wrote it, while
+    /// it is hot, and is skipped for one row (a multiplication by 1 changes nothing).
+    #[inline]
+    fn forward_and_loss(&mut self, inputs: &[T], targets: &[T]) -> Result<T, Error> {
         self.model
             .forward(inputs, &mut self.prediction, &mut self.workspace);
-        let out = self.model.output_len();
-        let mut total = T::zero();
-        for ((p, y), g) in self
-            .prediction
-            .chunks_exact(out)
-            .zip(targets.chunks_exact(out))
-            .zip(self.output_grads.chunks_exact_mut(out))
-        {
-            total = total + self.loss.gradient(p, y, g);
-        }
-        let rows = T::from(batch).ok_or(Error::LengthMismatch {
-            what: Quantity::Input,
-            expected: self.model.input_len(),
-            actual: inputs.len(),
-        })?;
-        let mean = total / rows;
+        let batch = self.batch;
+        let scale = (batch.rows != 1).then_some(batch.inv_count);
+        let total = loss_rows(
+            &self.loss,
+            self.model.output_len(),
+            &self.prediction,
+            targets,
+            &mut self.output_grads,
+            scale,
+        );
+        let mean = if batch.rows == 1 {
+            total
+        } else {
+            total / batch.count
+        };
         if !mean.is_finite() {
             return Err(self.diverged(Quantity::Loss));
         }
-        let inv_rows = T::one() / rows;
-        self.output_grads
-            .iter_mut()
-            .for_each(|g| *g = *g * inv_rows);
         Ok(mean)
     }
 
-    /// Applies the optimizer; if that made a parameter non-finite, puts the parameters,
-    /// the optimizer's state and its step count back as they were.
+    /// Applies the optimizer, unless that would make a parameter non-finite.
     ///
-    /// The copies go into buffers sized once (see `fit_buffers`), so the undo costs one
-    /// copy of the parameters and the state per step and never allocates.
+    /// An optimizer that can tell beforehand
+    /// ([`Optimizer::update_stays_finite`]) updates in place; for the others the
+    /// parameters, the state and the step count are copied first and put back if the
+    /// update diverged.
+    #[inline]
     fn update(&mut self) -> Result<(), Error> {
-        self.backup.copy_from_slice(self.model.params());
+        match self
+            .optimizer
+            .update_stays_finite(self.model.params(), &self.gradients)
+        {
+            Some(true) => {
+                self.optimizer
+                    .step(self.model.params_mut(), &self.gradients);
+                Ok(())
+            }
+            Some(false) => Err(self.diverged(Quantity::Parameters)),
+            None => self.update_with_undo(),
+        }
+    }
+
+    /// Copies the parameters, the optimizer's state and its step count, steps, and puts
+    /// them back if a parameter became non-finite.
+    ///
+    /// The copies go into buffers sized on the first step that needs them, so after it
+    /// the undo costs one copy of the parameters and the state and never allocates.
+    #[inline]
+    fn update_with_undo(&mut self) -> Result<(), Error> {
+        let params = self.model.params();
+        if self.backup.len() != params.len() {
+            self.backup.resize(params.len(), T::zero());
+        }
+        self.backup.copy_from_slice(params);
         let state = self.optimizer.state();
-        self.state_backup[..state.len()].copy_from_slice(state);
         let state_len = state.len();
+        if self.state_backup.len() < state_len {
+            self.state_backup.resize(state_len, T::zero());
+        }
+        self.state_backup[..state_len].copy_from_slice(state);
         let step_count = self.optimizer.step_count();
         self.optimizer
             .step(self.model.params_mut(), &self.gradients);
-        if self.model.params().iter().all(|p| p.is_finite()) {
+        if first_non_finite(self.model.params()).is_none() {
             return Ok(());
         }
         self.model.params_mut().copy_from_slice(&self.backup);
@@ -400,10 +532,84 @@ where
         Err(self.diverged(Quantity::Parameters))
     }
 
+    #[cold]
     fn diverged(&self, what: Quantity) -> Error {
         Error::Diverged {
             step: self.steps,
             what,
         }
     }
+}
+
+/// The shape of the last batch size seen, with the float constants its mean needs.
+#[derive(Debug, Clone, Copy)]
+struct BatchShape<T> {
+    /// `inputs.len()` it was measured for; `usize::MAX` (no slice's length) for none.
+    values: usize,
+    /// Samples in the batch.
+    rows: usize,
+    /// `rows` as a `T`.
+    count: T,
+    /// `1 / rows`.
+    inv_count: T,
+}
+
+impl<T: Float> BatchShape<T> {
+    fn unknown() -> Self {
+        Self {
+            values: usize::MAX,
+            rows: 0,
+            count: T::one(),
+            inv_count: T::one(),
+        }
+    }
+}
+
+/// Lengthens `buffer` to `len` values if it is shorter; never shortens it.
+fn grow<T: Float>(buffer: &mut Vec<T>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, T::zero());
+    }
+}
+
+/// Writes every row's `∂loss/∂ŷ`, times `scale` if given, and returns the summed loss.
+///
+/// Rows are walked by splitting the slices, not by `chunks_exact`, which would divide by
+/// `width` on every call; one-output models get a loop of their own.
+#[inline]
+fn loss_rows<T: Float, L: Loss<T>>(
+    loss: &L,
+    width: usize,
+    prediction: &[T],
+    targets: &[T],
+    grads: &mut [T],
+    scale: Option<T>,
+) -> T {
+    let mut total = T::zero();
+    let rescale = |g: &mut [T]| {
+        if let Some(s) = scale {
+            g.iter_mut().for_each(|g| *g = *g * s);
+        }
+    };
+    if width == 1 {
+        for ((p, y), g) in prediction.iter().zip(targets).zip(grads.iter_mut()) {
+            let g = core::slice::from_mut(g);
+            total = total + loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
+            rescale(g);
+        }
+        return total;
+    }
+    if width == 0 {
+        return total;
+    }
+    let (mut p_rest, mut y_rest, mut g_rest) = (prediction, targets, grads);
+    while p_rest.len() >= width && y_rest.len() >= width && g_rest.len() >= width {
+        let (p, p_tail) = p_rest.split_at(width);
+        let (y, y_tail) = y_rest.split_at(width);
+        let (g, g_tail) = core::mem::take(&mut g_rest).split_at_mut(width);
+        total = total + loss.gradient(p, y, g);
+        rescale(g);
+        (p_rest, y_rest, g_rest) = (p_tail, y_tail, g_tail);
+    }
+    total
 }

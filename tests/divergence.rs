@@ -68,3 +68,20 @@ fn rmsprop_is_rolled_back_with_every_buffer() {
     // v = (1 − α)·g² makes the first update lr·g/√v = 10·lr: it overflows at lr = MAX.
     assert_undone(RmsProp::new(0.01).momentum(0.5).centered(true));
 }
+
+#[test]
+fn plain_sgd_is_refused_before_it_changes_anything() {
+    // Sgd predicts its update (Optimizer::update_stays_finite) instead of keeping a copy.
+    // Only the first step's gradient (1.056) overflows at lr = MAX; later ones are < 1.
+    for sgd in [Sgd::new(0.1), Sgd::new(0.1).weight_decay(0.01)] {
+        let (weight, error) = interrupted(sgd.clone(), 0, 4);
+        assert_eq!(
+            error,
+            Error::Diverged {
+                step: 0,
+                what: Quantity::Parameters
+            }
+        );
+        assert_eq!(weight.to_bits(), uninterrupted(sgd, 4).to_bits());
+    }
+}

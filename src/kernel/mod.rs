@@ -52,8 +52,10 @@ pub(crate) struct Kernels<T, A> {
     pub wants_contiguous: fn(usize) -> bool,
 }
 
+#[cfg(test)]
 impl<T: Float, A: ActivationFunction<T>> Kernels<T, A> {
-    /// The plain loops, for any `Float` and any activation.
+    /// The plain loops, for any `Float` and any activation: the reference other kernels
+    /// are tested against.
     pub fn plain() -> Self {
         Self {
             matmul: plain_matmul,

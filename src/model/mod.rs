@@ -4,6 +4,7 @@ pub(crate) mod dense;
 mod init;
 mod network;
 mod neuron;
+mod single_output;
 
 pub use init::{Init, WeightInit};
 pub use network::{LayerShape, Network, NetworkBuilder};
@@ -120,10 +121,4 @@ pub(crate) fn batch_len<T>(values: &[T], row_len: usize, what: Quantity) -> Resu
     Ok(values.len() / row_len)
 }
 
-/// Refuses the first NaN or infinite value.
-pub(crate) fn ensure_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), Error> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::NonFinite { what, index }),
-        None => Ok(()),
-    }
-}
+pub(crate) use crate::finite::ensure_finite;

@@ -4,15 +4,18 @@ use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::dense::{Dense, DenseShape};
+use super::dense::DenseShape;
+use super::single_output;
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
-use crate::kernel::Kernels;
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
 ///
-/// It is a dense layer with one output, and runs through the same kernel as every layer.
+/// It is a dense layer with one output: a matrix–vector product, which it computes with a
+/// kernel of its own that gives the dense layer's results (see `src/model/single_output.rs`)
+/// without its per-call overhead, so that a one-sample step stays near the cost of its
+/// arithmetic.
 ///
 /// # Parameter layout
 ///
@@ -109,19 +112,6 @@ impl<T: Float, A> Neuron<T, A> {
     }
 }
 
-impl<T: Float, A: ActivationFunction<T>> Neuron<T, A> {
-    /// The neuron as a dense layer of one unit. Its products are matrix-vector ones, where
-    /// the blocked kernel gains little, so it runs the plain loops: they also keep `Neuron`
-    /// usable for any `Float` and activation, `'static` or not.
-    fn dense(&self) -> Dense<'_, T, A> {
-        Dense {
-            shape: self.shape,
-            activation: &self.activation,
-            kernels: Kernels::plain(),
-        }
-    }
-}
-
 impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
     fn input_len(&self) -> usize {
         self.shape.inputs
@@ -144,6 +134,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         batch
     }
 
+    #[inline]
     fn forward(&self, inputs: &[T], outputs: &mut [T], workspace: &mut [T]) {
         let pre = &mut workspace[..outputs.len()];
         assert_eq!(
@@ -151,10 +142,18 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             outputs.len() * self.shape.inputs,
             "batch shape"
         );
-        self.dense()
-            .forward(&self.params, inputs, (pre, outputs), None);
+        let (weights, bias) = self.params.split_at(self.shape.inputs);
+        single_output::forward(
+            weights,
+            bias.first().copied(),
+            &self.activation,
+            inputs,
+            pre,
+            outputs,
+        );
     }
 
+    #[inline]
     fn backward(
         &self,
         inputs: &[T],
@@ -170,7 +169,14 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         assert_eq!(grads.len(), self.params.len(), "gradient length");
-        self.dense()
-            .backward_params(inputs, (pre, outputs), output_grads, grads);
+        single_output::backward_params(
+            &self.activation,
+            inputs,
+            pre,
+            outputs,
+            output_grads,
+            grads,
+            self.shape.bias,
+        );
     }
 }

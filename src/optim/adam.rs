@@ -169,6 +169,69 @@ impl<T: Float> Adam<T> {
     }
 }
 
+/// One step's update of every parameter and its moments.
+struct Moments<T> {
+    beta1_weight: T,
+    beta2: T,
+    eps: T,
+    k: StepConstants<T>,
+}
+
+impl<T: Float> Moments<T> {
+    /// Updates `params` and the state `[m…, v…(, v_max…)]` with the gradient's
+    /// regularization chosen once, outside the loop; without amsgrad the loop has no
+    /// branch, and the compiler vectorizes it.
+    #[inline(always)]
+    fn apply(
+        &self,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> T,
+    ) {
+        let n = params.len();
+        let (m, rest) = state.split_at_mut(n);
+        let (v, v_max) = rest.split_at_mut(n);
+        // AdamW's shrink; 1 (exact: θ·1 = θ) for Adam.
+        let shrink = self.k.decoupled_shrink.unwrap_or_else(T::one);
+        let terms = params
+            .iter_mut()
+            .zip(grads)
+            .zip(m.iter_mut().zip(v.iter_mut()));
+        if v_max.is_empty() {
+            terms.for_each(|((p, &g), (m, v))| {
+                let g = regularize(g, *p);
+                *p = *p * shrink;
+                let second = self.moments(g, m, v);
+                *p = *p + self.k.neg_step_size * *m / self.denominator(second);
+            });
+        } else {
+            terms.zip(v_max).for_each(|(((p, &g), (m, v)), v_max)| {
+                let g = regularize(g, *p);
+                *p = *p * shrink;
+                let v = self.moments(g, m, v);
+                // NaN-propagating, as torch.maximum
+                *v_max = if *v_max >= v { *v_max } else { v };
+                *p = *p + self.k.neg_step_size * *m / self.denominator(*v_max);
+            });
+        }
+    }
+
+    /// `m ← lerp(m, g, 1 − β₁)`, `v ← β₂·v + (1 − β₂)·g²`; returns the new `v`.
+    #[inline(always)]
+    fn moments(&self, g: T, m: &mut T, v: &mut T) -> T {
+        *m = lerp(*m, g, self.beta1_weight);
+        *v = *v * self.beta2 + (T::one() - self.beta2) * g * g;
+        *v
+    }
+
+    /// `√s / √(1 − β₂ᵗ) + eps`.
+    #[inline(always)]
+    fn denominator(&self, second: T) -> T {
+        second.sqrt() / self.k.bias_correction2_sqrt + self.eps
+    }
+}
+
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn step(&mut self, params: &mut [T], grads: &[T]) {
         assert_eq!(params.len(), grads.len(), "parameters and gradients");
@@ -177,28 +240,18 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         ensure_state(&mut self.state, self.steps, len, T::zero());
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let k = self.constants(self.steps);
-        let (beta1_weight, beta2) = (T::one() - self.beta1, self.beta2);
-        let (eps, maximize) = (self.eps, self.maximize);
-        let (m, rest) = self.state.split_at_mut(n);
-        let (v, v_max) = rest.split_at_mut(n);
-        let moments = m.iter_mut().zip(v.iter_mut());
-        for (i, ((p, &g), (m, v))) in params.iter_mut().zip(grads).zip(moments).enumerate() {
-            let g = regularized(g, *p, maximize, k.coupled_decay);
-            if let Some(shrink) = k.decoupled_shrink {
-                *p = *p * shrink;
-            }
-            *m = lerp(*m, g, beta1_weight);
-            *v = *v * beta2 + (T::one() - beta2) * g * g;
-            let second = match v_max.get_mut(i) {
-                Some(v_max) => {
-                    // NaN-propagating, as torch.maximum
-                    *v_max = if *v_max >= *v { *v_max } else { *v };
-                    *v_max
-                }
-                None => *v,
-            };
-            let denom = second.sqrt() / k.bias_correction2_sqrt + eps;
-            *p = *p + k.neg_step_size * *m / denom;
+        let moments = Moments {
+            beta1_weight: T::one() - self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            k,
+        };
+        let (maximize, decay) = (self.maximize, moments.k.coupled_decay);
+        if maximize || decay != T::zero() {
+            let regularize = move |g, p| regularized(g, p, maximize, decay);
+            moments.apply(params, grads, &mut self.state, regularize);
+        } else {
+            moments.apply(params, grads, &mut self.state, |g, _| g);
         }
     }
 

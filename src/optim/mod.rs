@@ -168,6 +168,30 @@ pub trait Optimizer<T: Float> {
     /// [`state`](Self::state_mut). Setting 0 makes the next step start afresh.
     fn set_step_count(&mut self, steps: u64);
 
+    /// Whether [`step`](Self::step) on these parameters and gradients would leave every
+    /// parameter finite, decided without changing anything; `None` when the optimizer
+    /// cannot tell more cheaply than by stepping (the default).
+    ///
+    /// [`Trainer`](crate::Trainer) asks before every update. `Some(true)` lets it update
+    /// in place with no copy kept for an undo; `Some(false)` makes it refuse the step
+    /// before anything changed; `None` makes it copy the parameters and the state first,
+    /// so it can put them back. An answer must be exact: the step's arithmetic, in the
+    /// step's order. [`Sgd`] answers (its update is one multiply-subtract per
+    /// parameter); the adaptive optimizers, whose update costs a root and a division,
+    /// leave the default.
+    ///
+    /// ```
+    /// use backprop::{Optimizer, Sgd};
+    ///
+    /// let sgd = Sgd::new(0.5);
+    /// assert_eq!(sgd.update_stays_finite(&[1.0, 2.0], &[4.0, -2.0]), Some(true));
+    /// assert_eq!(sgd.update_stays_finite(&[f64::MAX], &[-f64::MAX]), Some(false)); // overflows
+    /// ```
+    fn update_stays_finite(&self, params: &[T], grads: &[T]) -> Option<bool> {
+        let _ = (params, grads);
+        None
+    }
+
     /// Sizes the state for `param_len` parameters and sets it to its initial values,
     /// with step count 0, so that [`state_mut`](Self::state_mut) can receive saved
     /// values before any step (e.g. when loading a checkpoint into a new optimizer).

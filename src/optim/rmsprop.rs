@@ -145,20 +145,27 @@ impl<T: Float> RmsProp<T> {
     }
 }
 
-impl<T: Float> Optimizer<T> for RmsProp<T> {
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        assert_eq!(params.len(), grads.len(), "parameters and gradients");
+impl<T: Float> RmsProp<T> {
+    /// The update with the gradient's regularization chosen once, outside the loop, and
+    /// every hyper-parameter in a local; the plain rule (no momentum, not centered) gets
+    /// a loop without branches, which the compiler vectorizes.
+    #[inline(always)]
+    fn update(&mut self, params: &mut [T], grads: &[T], regularize: impl Fn(T, T) -> T) {
         let n = params.len();
-        let len = self.state_len(n);
-        ensure_state(&mut self.state, self.steps, len, T::zero());
-        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let (momentum_len, _) = self.block_lens(n);
         let (lr, alpha, eps, mu) = (self.lr, self.alpha, self.eps, self.momentum);
-        let (maximize, weight_decay) = (self.maximize, self.weight_decay);
         let (v, rest) = self.state.split_at_mut(n);
         let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
+        if buffer.is_empty() && grad_avg.is_empty() {
+            for ((p, &g), v) in params.iter_mut().zip(grads).zip(v) {
+                let g = regularize(g, *p);
+                *v = *v * alpha + (T::one() - alpha) * g * g;
+                *p = *p - lr * g / (v.sqrt() + eps);
+            }
+            return;
+        }
         for (i, ((p, &g), v)) in params.iter_mut().zip(grads).zip(v).enumerate() {
-            let g = regularized(g, *p, maximize, weight_decay);
+            let g = regularize(g, *p);
             *v = *v * alpha + (T::one() - alpha) * g * g;
             let root = match grad_avg.get_mut(i) {
                 Some(avg) => {
@@ -175,6 +182,24 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
                 }
                 None => *p = *p - lr * g / denom,
             }
+        }
+    }
+}
+
+impl<T: Float> Optimizer<T> for RmsProp<T> {
+    fn step(&mut self, params: &mut [T], grads: &[T]) {
+        assert_eq!(params.len(), grads.len(), "parameters and gradients");
+        let n = params.len();
+        let len = self.state_len(n);
+        ensure_state(&mut self.state, self.steps, len, T::zero());
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        let (maximize, decay) = (self.maximize, self.weight_decay);
+        if maximize || decay != T::zero() {
+            self.update(params, grads, move |g, p| {
+                regularized(g, p, maximize, decay)
+            });
+        } else {
+            self.update(params, grads, |g, _| g);
         }
     }
 

@@ -139,6 +139,7 @@ where
             self.state_backup.resize(state_len, T::zero());
         }
         self.grad_norm = None;
+        self.forget_sizes(); // the next step checks every buffer against the new state
         Ok(())
     }
 
