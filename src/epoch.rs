@@ -3,9 +3,9 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use crate::error::{Error, Quantity};
-use crate::loss::Loss;
-use crate::model::{batch_len, ensure_finite, Model};
+use crate::error::Error;
+use crate::loss::{count, Loss};
+use crate::model::{check_batch, Model};
 use crate::optim::Optimizer;
 use crate::rng::{self, Stream};
 use crate::trainer::{Step, Trainer};
@@ -138,8 +138,8 @@ impl<T: Float> Epochs<T> {
         O: Optimizer<T>,
         F: FnMut(usize, Step<T>) -> bool,
     {
-        let rows = self.check(trainer.model(), inputs, targets)?;
-        trainer.loss().check_targets(targets)?;
+        self.check_batch_size()?;
+        let rows = check_batch(trainer.model(), trainer.loss(), inputs, targets)?;
         let (in_len, out_len) = (trainer.model().input_len(), trainer.model().output_len());
         self.draw_order(rows);
         let (mut total, mut seen) = (T::zero(), 0);
@@ -168,24 +168,14 @@ impl<T: Float> Epochs<T> {
     }
 
     /// The data set's row count, after checking it as a whole.
-    fn check<M: Model<T>>(&self, model: &M, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
+    fn check_batch_size(&self) -> Result<(), Error> {
         if self.batch_size == 0 {
             return Err(Error::InvalidHyperparameter {
                 name: "batch_size",
                 value: 0.0,
             });
         }
-        let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
-        if targets.len() != rows * model.output_len() {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Target,
-                expected: rows * model.output_len(),
-                actual: targets.len(),
-            });
-        }
-        ensure_finite(inputs, Quantity::Input)?;
-        ensure_finite(targets, Quantity::Target)?;
-        Ok(rows)
+        Ok(())
     }
 
     /// Resets `order` to `0..rows` and shuffles it if asked to (Fisher–Yates).
@@ -241,8 +231,4 @@ impl<T> Epochs<T> {
             batch_targets: Vec::new(),
         }
     }
-}
-
-fn count<T: Float>(n: usize) -> T {
-    T::from(n).unwrap_or_else(T::max_value)
 }

@@ -62,7 +62,7 @@ use num_traits::Float;
 
 use crate::error::{Error, Quantity};
 use crate::loss::Loss;
-use crate::model::{batch_len, ensure_finite, Model};
+use crate::model::{check_batch, ensure_finite, Model};
 
 /// One parameter's two gradients and how far apart they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,28 +172,6 @@ fn entry<T: Float>(index: usize, analytic: T, numeric: T) -> Entry<T> {
         abs_error,
         rel_error,
     }
-}
-
-/// The batch size, with the same checks as a training step.
-fn check_batch<T: Float, M: Model<T> + ?Sized, L: Loss<T> + ?Sized>(
-    model: &M,
-    loss: &L,
-    inputs: &[T],
-    targets: &[T],
-) -> Result<usize, Error> {
-    let batch = batch_len(inputs, model.input_len(), Quantity::Input)?;
-    let expected = batch * model.output_len();
-    if targets.len() != expected || model.output_len() == 0 {
-        return Err(Error::LengthMismatch {
-            what: Quantity::Target,
-            expected,
-            actual: targets.len(),
-        });
-    }
-    ensure_finite(inputs, Quantity::Input)?;
-    ensure_finite(targets, Quantity::Target)?;
-    loss.check_targets(targets)?;
-    Ok(batch)
 }
 
 /// The buffers of one forward/backward pass.

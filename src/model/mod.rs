@@ -106,6 +106,35 @@ pub trait Model<T: Float> {
     }
 }
 
+/// The number of rows of a well-formed batch: whole rows of inputs, as many rows of
+/// targets, every value finite, and targets the loss can score. The checks a step makes,
+/// for callers that validate a whole data set before any step (epochs, gradcheck).
+pub(crate) fn check_batch<T, M, L>(
+    model: &M,
+    loss: &L,
+    inputs: &[T],
+    targets: &[T],
+) -> Result<usize, Error>
+where
+    T: Float,
+    M: Model<T> + ?Sized,
+    L: crate::loss::Loss<T> + ?Sized,
+{
+    let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
+    let expected = rows * model.output_len();
+    if targets.len() != expected || model.output_len() == 0 {
+        return Err(Error::LengthMismatch {
+            what: Quantity::Target,
+            expected,
+            actual: targets.len(),
+        });
+    }
+    ensure_finite(inputs, Quantity::Input)?;
+    ensure_finite(targets, Quantity::Target)?;
+    loss.check_targets(targets)?;
+    Ok(rows)
+}
+
 /// The number of rows in a row-major batch of `row_len`-wide samples.
 pub(crate) fn batch_len<T>(values: &[T], row_len: usize, what: Quantity) -> Result<usize, Error> {
     if values.is_empty() {
