@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::{
-    check_initial_learning_rate, check_learning_rate, check_non_negative, check_positive,
-    ensure_state, regularized, Optimizer,
+    check_initial_learning_rate, check_non_negative, check_positive, ensure_state, regularized,
+    Optimizer,
 };
 use crate::error::Error;
 
@@ -134,15 +134,7 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         }
     }
 
-    fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: T) -> Result<(), Error> {
-        check_learning_rate(lr)?;
-        self.lr = lr;
-        Ok(())
-    }
+    bookkeeping!();
 
     fn validate(&self) -> Result<(), Error> {
         check_initial_learning_rate(self.lr)?;
@@ -150,27 +142,6 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         check_non_negative("weight_decay", self.weight_decay)?;
         check_non_negative("initial_accumulator_value", self.initial_accumulator_value)?;
         check_positive("eps", self.eps)
-    }
-
-    fn reset(&mut self) {
-        self.state.clear();
-        self.steps = 0;
-    }
-
-    fn state(&self) -> &[T] {
-        &self.state
-    }
-
-    fn state_mut(&mut self) -> &mut [T] {
-        &mut self.state
-    }
-
-    fn step_count(&self) -> u64 {
-        self.steps
-    }
-
-    fn set_step_count(&mut self, steps: u64) {
-        self.steps = steps;
     }
 
     fn prepare(&mut self, param_len: usize) {

@@ -52,6 +52,44 @@
 //! must be positive, `eps` must be positive, momentum and RMSprop's `alpha` must lie
 //! in `[0, 1)` and SGD's `dampening` in `[0, 1]`.
 
+/// The `Optimizer` methods every optimizer here answers alike from its `lr`, `state` and
+/// `steps` fields: the learning rate, the flat state and the step count (the trait's docs
+/// give their contract). Written once, expanded inside each `impl Optimizer`.
+macro_rules! bookkeeping {
+    () => {
+        fn learning_rate(&self) -> T {
+            self.lr
+        }
+
+        fn set_learning_rate(&mut self, lr: T) -> Result<(), $crate::error::Error> {
+            $crate::optim::check_learning_rate(lr)?;
+            self.lr = lr;
+            Ok(())
+        }
+
+        fn reset(&mut self) {
+            self.state.clear();
+            self.steps = 0;
+        }
+
+        fn state(&self) -> &[T] {
+            &self.state
+        }
+
+        fn state_mut(&mut self) -> &mut [T] {
+            &mut self.state
+        }
+
+        fn step_count(&self) -> u64 {
+            self.steps
+        }
+
+        fn set_step_count(&mut self, steps: u64) {
+            self.steps = steps;
+        }
+    };
+}
+
 mod adagrad;
 mod adam;
 mod adamw;

@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::{
-    check_decay, check_initial_learning_rate, check_learning_rate, check_non_negative,
-    check_positive, ensure_state, lerp, regularized, Optimizer,
+    check_decay, check_initial_learning_rate, check_non_negative, check_positive, ensure_state,
+    lerp, regularized, Optimizer,
 };
 use crate::error::Error;
 
@@ -203,15 +203,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         }
     }
 
-    fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: T) -> Result<(), Error> {
-        check_learning_rate(lr)?;
-        self.lr = lr;
-        Ok(())
-    }
+    bookkeeping!();
 
     fn validate(&self) -> Result<(), Error> {
         check_initial_learning_rate(self.lr)?;
@@ -219,27 +211,6 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         check_decay("momentum", self.momentum)?;
         check_non_negative("weight_decay", self.weight_decay)?;
         check_decay("alpha", self.alpha)
-    }
-
-    fn reset(&mut self) {
-        self.state.clear();
-        self.steps = 0;
-    }
-
-    fn state(&self) -> &[T] {
-        &self.state
-    }
-
-    fn state_mut(&mut self) -> &mut [T] {
-        &mut self.state
-    }
-
-    fn step_count(&self) -> u64 {
-        self.steps
-    }
-
-    fn set_step_count(&mut self, steps: u64) {
-        self.steps = steps;
     }
 
     fn prepare(&mut self, param_len: usize) {

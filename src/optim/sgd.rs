@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::{
-    check_decay, check_initial_learning_rate, check_learning_rate, check_non_negative,
-    ensure_state, invalid, regularized, Optimizer,
+    check_decay, check_initial_learning_rate, check_non_negative, ensure_state, invalid,
+    regularized, Optimizer,
 };
 use crate::error::Error;
 use crate::finite::{all_finite_zip, all_finite_zip3};
@@ -237,15 +237,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         Some(verdict)
     }
 
-    fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: T) -> Result<(), Error> {
-        check_learning_rate(lr)?;
-        self.lr = lr;
-        Ok(())
-    }
+    bookkeeping!();
 
     fn validate(&self) -> Result<(), Error> {
         check_initial_learning_rate(self.lr)?;
@@ -270,27 +262,6 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             }
         }
         Ok(())
-    }
-
-    fn reset(&mut self) {
-        self.state.clear();
-        self.steps = 0;
-    }
-
-    fn state(&self) -> &[T] {
-        &self.state
-    }
-
-    fn state_mut(&mut self) -> &mut [T] {
-        &mut self.state
-    }
-
-    fn step_count(&self) -> u64 {
-        self.steps
-    }
-
-    fn set_step_count(&mut self, steps: u64) {
-        self.steps = steps;
     }
 
     fn prepare(&mut self, param_len: usize) {
