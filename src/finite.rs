@@ -118,6 +118,8 @@ pub(crate) fn ensure_finite<T: Float>(values: &[T], what: Quantity) -> Result<()
 mod tests {
     use super::*;
     use crate::Dual;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn finds_the_first_non_finite_value_at_every_position() {

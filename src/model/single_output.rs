@@ -108,6 +108,8 @@ mod tests {
     use crate::activation::Activation;
     use crate::kernel::Kernels;
     use crate::model::dense::{Dense, DenseShape};
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     /// Deterministic, varied values in roughly [−1, 1].
     fn values(len: usize, seed: f64) -> Vec<f64> {
