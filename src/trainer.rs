@@ -480,20 +480,17 @@ where
     /// Applies the optimizer, unless that would make a parameter non-finite.
     ///
     /// An optimizer that can tell beforehand
-    /// ([`Optimizer::update_stays_finite`]) updates in place; for the others the
+    /// ([`Optimizer::update_stays_finite`], through [`Optimizer::step_if_finite`]) updates
+    /// in place; for the others the
     /// parameters, the state and the step count are copied first and put back if the
     /// update diverged.
     #[inline]
     fn update(&mut self) -> Result<(), Error> {
         match self
             .optimizer
-            .update_stays_finite(self.model.params(), &self.gradients)
+            .step_if_finite(self.model.params_mut(), &self.gradients)
         {
-            Some(true) => {
-                self.optimizer
-                    .step(self.model.params_mut(), &self.gradients);
-                Ok(())
-            }
+            Some(true) => Ok(()),
             Some(false) => Err(self.diverged(Quantity::Parameters)),
             None => self.update_with_undo(),
         }
