@@ -228,11 +228,19 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             return self.general_step_if_finite(params, grads);
         }
         let lr = self.lr;
-        if !all_finite_zip(params, grads, |p, g| p - lr * g) {
+        if let ([p], [g]) = (&mut *params, grads) {
+            // One parameter (the lecture's): compute the update once, check it, keep it.
+            let updated = *p - lr * *g;
+            if !updated.is_finite() {
+                return Some(false);
+            }
+            *p = updated;
+        } else if all_finite_zip(params, grads, |p, g| p - lr * g) {
+            self.plain_step(params, grads);
+        } else {
             return Some(false);
         }
-        self.plain_step(params, grads);
-        self.steps = self.steps.saturating_add(1);
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         Some(true)
     }
 
