@@ -588,6 +588,13 @@ fn loss_rows<T: Float, L: Loss<T>>(
             g.iter_mut().for_each(|g| *g = *g * s);
         }
     };
+    if let ([p], [y], [g]) = (prediction, targets, &mut *grads) {
+        // One sample with one output (the lecture's step): no loop to set up.
+        let g = core::slice::from_mut(g);
+        let total = loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
+        rescale(g);
+        return total;
+    }
     if width == 1 {
         for ((p, y), g) in prediction.iter().zip(targets).zip(grads.iter_mut()) {
             let g = core::slice::from_mut(g);
