@@ -15,13 +15,17 @@ use crate::error::{Error, Quantity};
 /// `v · 0` is `0` for a finite `v` and NaN for `±∞` and NaN, so `Σ v·0` is `0` exactly
 /// when every `v` is finite (a sum of zeros cannot overflow). Eight independent partial
 /// sums let the compiler keep them in one vector register; a slice shorter than that
-/// takes one plain loop, so a one-value check costs a multiply, an add and a compare.
+/// takes one plain loop, and a single value is asked `is_finite` directly (the verdict
+/// the reduction stands for, without a loop's set-up).
 ///
 /// For a type whose `is_finite` looks at less than its whole value this could answer
 /// `false` where `is_finite` holds for every element; callers treat `false` as "look
 /// closer" ([`first_non_finite`]), never as the verdict.
 #[inline(always)]
 pub(crate) fn all_finite<T: Float>(values: &[T]) -> bool {
+    if let [value] = values {
+        return value.is_finite(); // a one-value step's checks: no loop to set up
+    }
     if values.len() >= 8 {
         return all_finite_zip3_long(values, values, values, |v, _, _| v);
     }
@@ -37,6 +41,9 @@ pub(crate) fn all_finite<T: Float>(values: &[T]) -> bool {
 /// If `b` is shorter than `a`.
 #[inline(always)]
 pub(crate) fn all_finite_zip<T: Float>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
+    if let ([x], [y, ..]) = (a, b) {
+        return f(*x, *y).is_finite();
+    }
     if a.len() >= 8 {
         return all_finite_zip3_long(a, b, b, |x, y, _| f(x, y));
     }

@@ -480,20 +480,17 @@ where
     /// Applies the optimizer, unless that would make a parameter non-finite.
     ///
     /// An optimizer that can tell beforehand
-    /// ([`Optimizer::update_stays_finite`]) updates in place; for the others the
+    /// ([`Optimizer::update_stays_finite`], through [`Optimizer::step_if_finite`]) updates
+    /// in place; for the others the
     /// parameters, the state and the step count are copied first and put back if the
     /// update diverged.
     #[inline]
     fn update(&mut self) -> Result<(), Error> {
         match self
             .optimizer
-            .update_stays_finite(self.model.params(), &self.gradients)
+            .step_if_finite(self.model.params_mut(), &self.gradients)
         {
-            Some(true) => {
-                self.optimizer
-                    .step(self.model.params_mut(), &self.gradients);
-                Ok(())
-            }
+            Some(true) => Ok(()),
             Some(false) => Err(self.diverged(Quantity::Parameters)),
             None => self.update_with_undo(),
         }
@@ -591,6 +588,13 @@ fn loss_rows<T: Float, L: Loss<T>>(
             g.iter_mut().for_each(|g| *g = *g * s);
         }
     };
+    if let ([p], [y], [g]) = (prediction, targets, &mut *grads) {
+        // One sample with one output (the lecture's step): no loop to set up.
+        let g = core::slice::from_mut(g);
+        let total = loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
+        rescale(g);
+        return total;
+    }
     if width == 1 {
         for ((p, y), g) in prediction.iter().zip(targets).zip(grads.iter_mut()) {
             let g = core::slice::from_mut(g);

@@ -97,6 +97,9 @@ pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
 /// that product to a zero: the same value, up to the sign of a zero sum).
 #[inline]
 fn dot<T: Float>(w: &[T], x: &[T]) -> T {
+    if let ([wi], [xi, ..]) = (w, x) {
+        return *wi * *xi; // one input: no unrolled loop to set up
+    }
     let mut terms = w.iter().zip(x).map(|(&wi, &xi)| wi * xi);
     let first = terms.next().unwrap_or_else(T::zero);
     terms.fold(first, |acc, term| acc + term)

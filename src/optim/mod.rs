@@ -230,6 +230,35 @@ pub trait Optimizer<T: Float> {
         None
     }
 
+    /// Applies [`step`](Self::step) only if
+    /// [`update_stays_finite`](Self::update_stays_finite) answers `Some(true)`, and
+    /// returns that answer: after `Some(false)` or `None` nothing has changed.
+    ///
+    /// [`Trainer`](crate::Trainer) calls this for every update. The default asks, then
+    /// steps; an optimizer may override it to choose its rule once for both (as [`Sgd`]
+    /// does), but it must keep this meaning exactly.
+    ///
+    /// ```
+    /// use backprop::{Optimizer, Sgd};
+    ///
+    /// let mut sgd = Sgd::new(0.5);
+    /// let mut w = [1.0];
+    /// assert_eq!(sgd.step_if_finite(&mut w, &[4.0]), Some(true));
+    /// assert_eq!(w, [-1.0]);
+    /// let mut huge = [f64::MAX];
+    /// assert_eq!(sgd.step_if_finite(&mut huge, &[-f64::MAX]), Some(false));
+    /// assert_eq!(huge, [f64::MAX]); // unchanged
+    /// assert_eq!(sgd.step_count(), 1);
+    /// ```
+    #[inline]
+    fn step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+        let verdict = self.update_stays_finite(params, grads);
+        if verdict == Some(true) {
+            self.step(params, grads);
+        }
+        verdict
+    }
+
     /// Sizes the state for `param_len` parameters and sets it to its initial values,
     /// with step count 0, so that [`state_mut`](Self::state_mut) can receive saved
     /// values before any step (e.g. when loading a checkpoint into a new optimizer).

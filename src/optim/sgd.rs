@@ -127,6 +127,23 @@ impl<T: Float> Sgd<T> {
         self
     }
 
+    /// Whether the update is the lecture's `θ ← θ − lr·g`: no momentum, no weight decay,
+    /// not maximizing.
+    #[inline(always)]
+    fn is_plain(&self) -> bool {
+        self.momentum == T::zero() && self.weight_decay == T::zero() && !self.maximize
+    }
+
+    /// `step_if_finite` for every rule but the lecture's: ask, then step.
+    #[inline(never)]
+    fn general_step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+        let verdict = self.update_stays_finite(params, grads);
+        if verdict == Some(true) {
+            self.step(params, grads);
+        }
+        verdict
+    }
+
     /// The lecture's rule alone, kept in its own loop so its rounding is exactly
     /// `w - lr * g`.
     #[inline]
@@ -195,12 +212,36 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     #[inline]
     fn step(&mut self, params: &mut [T], grads: &[T]) {
         assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        if self.momentum == T::zero() && self.weight_decay == T::zero() && !self.maximize {
+        if self.is_plain() {
             self.plain_step(params, grads);
         } else {
             self.general_step(params, grads);
         }
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
+    }
+
+    /// The lecture's rule gets its check and its update here, chosen once; every other
+    /// rule takes the default (ask, then step).
+    #[inline]
+    fn step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+        if !self.is_plain() || params.len() != grads.len() {
+            return self.general_step_if_finite(params, grads);
+        }
+        let lr = self.lr;
+        if let ([p], [g]) = (&mut *params, grads) {
+            // One parameter (the lecture's): compute the update once, check it, keep it.
+            let updated = *p - lr * *g;
+            if !updated.is_finite() {
+                return Some(false);
+            }
+            *p = updated;
+        } else if all_finite_zip(params, grads, |p, g| p - lr * g) {
+            self.plain_step(params, grads);
+        } else {
+            return Some(false);
+        }
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        Some(true)
     }
 
     /// Computes every updated parameter as [`step`](Optimizer::step) does, without

@@ -229,6 +229,9 @@ where
     }
 
     /// Applies the configured clipping to the fresh, finite gradient.
+    ///
+    /// Inlined so that a step without clipping pays one comparison, not a call.
+    #[inline]
     pub(super) fn clip_gradients(&mut self) -> Result<(), Error> {
         self.grad_norm = match self.clipping {
             Clipping::Off => None,
