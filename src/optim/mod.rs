@@ -252,17 +252,29 @@ pub trait Optimizer<T: Float> {
     /// ```
     #[inline]
     fn step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
-        let verdict = self.update_stays_finite(params, grads);
-        if verdict == Some(true) {
-            self.step(params, grads);
-        }
-        verdict
+        ask_then_step(self, params, grads)
     }
 
     /// Sizes the state for `param_len` parameters and sets it to its initial values,
     /// with step count 0, so that [`state_mut`](Self::state_mut) can receive saved
     /// values before any step (e.g. when loading a checkpoint into a new optimizer).
     fn prepare(&mut self, param_len: usize);
+}
+
+/// [`Optimizer::step_if_finite`]'s default: ask
+/// [`update_stays_finite`](Optimizer::update_stays_finite), step only on `Some(true)`.
+/// Shared with optimizers that override it for some rules only.
+#[inline]
+pub(crate) fn ask_then_step<T: Float, O: Optimizer<T> + ?Sized>(
+    optimizer: &mut O,
+    params: &mut [T],
+    grads: &[T],
+) -> Option<bool> {
+    let verdict = optimizer.update_stays_finite(params, grads);
+    if verdict == Some(true) {
+        optimizer.step(params, grads);
+    }
+    verdict
 }
 
 /// Refuses an initial learning rate that is not positive and finite.

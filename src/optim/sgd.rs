@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::{
-    check_decay, check_initial_learning_rate, check_non_negative, ensure_state, invalid,
-    regularized, Optimizer,
+    ask_then_step, check_decay, check_initial_learning_rate, check_non_negative, ensure_state,
+    invalid, regularized, Optimizer,
 };
 use crate::error::Error;
 use crate::finite::{all_finite_zip, all_finite_zip3};
@@ -134,16 +134,6 @@ impl<T: Float> Sgd<T> {
         self.momentum == T::zero() && self.weight_decay == T::zero() && !self.maximize
     }
 
-    /// `step_if_finite` for every rule but the lecture's: ask, then step.
-    #[inline(never)]
-    fn general_step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
-        let verdict = self.update_stays_finite(params, grads);
-        if verdict == Some(true) {
-            self.step(params, grads);
-        }
-        verdict
-    }
-
     /// The lecture's rule alone, kept in its own loop so its rounding is exactly
     /// `w - lr * g`.
     #[inline]
@@ -225,7 +215,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     #[inline]
     fn step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
         if !self.is_plain() || params.len() != grads.len() {
-            return self.general_step_if_finite(params, grads);
+            return ask_then_step(self, params, grads);
         }
         let lr = self.lr;
         if let ([p], [g]) = (&mut *params, grads) {
