@@ -11,7 +11,7 @@ use num_traits::Float;
 use crate::error::{Error, Quantity};
 use crate::finite::first_non_finite;
 use crate::loss::Loss;
-use crate::model::{batch_len, ensure_finite, Model};
+use crate::model::{batch_len, check_rows, ensure_finite, Model};
 use crate::optim::Optimizer;
 use clip_and_schedule::{Clipping, LrPolicy};
 use state_fit::fit_state;
@@ -366,17 +366,7 @@ where
     #[inline]
     fn check_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
         let batch = self.batch_rows(inputs)?;
-        let expected = batch * self.model.output_len();
-        if targets.len() != expected {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Target,
-                expected,
-                actual: targets.len(),
-            });
-        }
-        ensure_finite(inputs, Quantity::Input)?;
-        ensure_finite(targets, Quantity::Target)?;
-        self.loss.check_targets(targets)?;
+        check_rows(&self.model, &self.loss, batch, inputs, targets)?;
         Ok(batch)
     }
 

@@ -121,6 +121,25 @@ where
     L: crate::loss::Loss<T> + ?Sized,
 {
     let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
+    check_rows(model, loss, rows, inputs, targets)?;
+    Ok(rows)
+}
+
+/// [`check_batch`] once the `rows` of `inputs` are known (the trainer caches them): as
+/// many rows of targets, every value finite, targets the loss can score.
+#[inline]
+pub(crate) fn check_rows<T, M, L>(
+    model: &M,
+    loss: &L,
+    rows: usize,
+    inputs: &[T],
+    targets: &[T],
+) -> Result<(), Error>
+where
+    T: Float,
+    M: Model<T> + ?Sized,
+    L: crate::loss::Loss<T> + ?Sized,
+{
     let expected = rows * model.output_len();
     if targets.len() != expected || model.output_len() == 0 {
         return Err(Error::LengthMismatch {
@@ -131,8 +150,7 @@ where
     }
     ensure_finite(inputs, Quantity::Input)?;
     ensure_finite(targets, Quantity::Target)?;
-    loss.check_targets(targets)?;
-    Ok(rows)
+    loss.check_targets(targets)
 }
 
 /// The number of rows in a row-major batch of `row_len`-wide samples.
