@@ -5,7 +5,7 @@ use num_traits::Float;
 
 use crate::epoch::Epochs;
 use crate::error::{Error, Quantity};
-use crate::loss::Loss;
+use crate::loss::{mean_over_rows, Loss};
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::Optimizer;
 use crate::trainer::Trainer;
@@ -325,12 +325,7 @@ impl<'v, T: Float> Fit<'v, T> {
         self.workspace.resize(model.workspace_len(rows), T::zero());
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
         let out = model.output_len();
-        let total = self
-            .outputs
-            .chunks_exact(out)
-            .zip(targets.chunks_exact(out))
-            .fold(T::zero(), |sum, (p, y)| sum + trainer.loss().value(p, y));
-        Some(total / T::from(rows).unwrap_or_else(T::max_value))
+        Some(mean_over_rows(trainer.loss(), &self.outputs, targets, out))
     }
 
     /// Checks everything `fit` could refuse, before any step.

@@ -61,7 +61,7 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
-use crate::loss::Loss;
+use crate::loss::{mean_over_rows, Loss};
 use crate::model::{check_batch, ensure_finite, Model};
 
 /// One parameter's two gradients and how far apart they are.
@@ -266,13 +266,7 @@ impl<T: Float> Pass<T> {
         targets: &[T],
     ) -> T {
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
-        let out = model.output_len();
-        let total = self
-            .outputs
-            .chunks_exact(out)
-            .zip(targets.chunks_exact(out))
-            .fold(T::zero(), |acc, (p, y)| acc + loss.value(p, y));
-        total / self.rows
+        mean_over_rows(loss, &self.outputs, targets, model.output_len())
     }
 }
 

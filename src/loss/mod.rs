@@ -90,6 +90,22 @@ pub trait Loss<T: Float> {
 pub(crate) fn count<T: Float>(n: usize) -> T {
     T::from(n).unwrap_or_else(T::max_value)
 }
+
+/// The mean of `loss` over the rows of a batch, from the outputs of a forward pass:
+/// `(1/B) Σ_rows loss(ŷ_b, y_b)`, summed in row order as the trainer does.
+pub(crate) fn mean_over_rows<T: Float, L: Loss<T> + ?Sized>(
+    loss: &L,
+    outputs: &[T],
+    targets: &[T],
+    output_len: usize,
+) -> T {
+    let total = outputs
+        .chunks_exact(output_len)
+        .zip(targets.chunks_exact(output_len))
+        .fold(T::zero(), |sum, (p, y)| sum + loss.value(p, y));
+    total / count(targets.len() / output_len)
+}
+
 /// Refuses the first target outside `[0, 1]`: the domain of probabilities.
 pub(crate) fn check_probabilities<T: Float>(targets: &[T]) -> Result<(), Error> {
     match targets
