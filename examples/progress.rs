@@ -14,9 +14,7 @@ mod sine;
 
 use std::time::Duration;
 
-use backprop::{
-    Activation, Control, EarlyStopping, Epochs, Event, Fit, Mse, Network, Sgd, Trainer,
-};
+use backprop::{Control, EarlyStopping, Epochs, Event, Fit, Mse, Sgd, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Splits the samples: every eighth one to validation, the rest to training.
@@ -37,12 +35,7 @@ fn split(xs: &[f64], ys: &[f64]) -> [Vec<f64>; 4] {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (xs, ys) = sine::data();
     let [train_x, train_y, val_x, val_y] = split(&xs, &ys);
-    let net = Network::builder(1)
-        .dense(16, Activation::Tanh)
-        .dense(16, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .seed(1)
-        .build()?;
+    let net = sine::network()?;
     let mut trainer = Trainer::new(net, Mse, Sgd::new(0.02))?;
     let batch_size = 4;
     let mut fit = Fit::new(Epochs::new(batch_size).shuffle(2), sine::EPOCHS)

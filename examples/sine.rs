@@ -22,15 +22,20 @@ pub fn data() -> (Vec<f64>, Vec<f64>) {
     (xs, ys)
 }
 
-/// Trains the network; returns it with the loss of every epoch.
-pub fn train() -> Result<(Network<f64>, Vec<f64>), Error> {
-    let (xs, ys) = data();
-    let net = Network::builder(1)
+/// The 1-16-16-1 tanh network, seeded: the same initial weights in every example.
+pub fn network() -> Result<Network<f64>, Error> {
+    Network::builder(1)
         .dense(16, Activation::Tanh)
         .dense(16, Activation::Tanh)
         .dense(1, Activation::Identity)
         .seed(1)
-        .build()?;
+        .build()
+}
+
+/// Trains the network; returns it with the loss of every epoch.
+pub fn train() -> Result<(Network<f64>, Vec<f64>), Error> {
+    let (xs, ys) = data();
+    let net = network()?;
     let mut trainer = Trainer::new(net, Mse, Sgd::new(0.02))?;
     let mut epochs = Epochs::new(4).shuffle(2);
     let losses = (0..EPOCHS)

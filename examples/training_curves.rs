@@ -8,20 +8,13 @@
 #[path = "sine.rs"]
 mod sine;
 
-use backprop::{
-    Activation, Adam, Control, Epochs, Error, Fit, Mse, Network, Optimizer, Sgd, Trainer,
-};
+use backprop::{Adam, Control, Epochs, Error, Fit, Mse, Optimizer, Sgd, Trainer};
 use plotters::prelude::*;
 
 /// The loss of every epoch of the sine fit with `optimizer`.
 fn curve<O: Optimizer<f64>>(optimizer: O) -> Result<Vec<f64>, Error> {
     let (xs, ys) = sine::data();
-    let net = Network::builder(1)
-        .dense(16, Activation::Tanh)
-        .dense(16, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .seed(1)
-        .build()?;
+    let net = sine::network()?;
     let mut trainer = Trainer::new(net, Mse, optimizer)?;
     let mut fit = Fit::new(Epochs::new(4).shuffle(2), sine::EPOCHS);
     let mut losses = Vec::with_capacity(sine::EPOCHS);
