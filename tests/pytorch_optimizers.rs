@@ -5,6 +5,7 @@
 mod common;
 
 use common::{build, references, replay};
+use num_traits::Float;
 
 /// f64 tolerance: 1e-12 relative to the reference, with an absolute floor of 1e-15 for
 /// values near 0 (the parameters here are of order 0.01 to 3, so the floor is below
@@ -40,17 +41,21 @@ fn the_references_cover_every_optimizer() {
         .all(|c| c.trajectory.len() == refs.grads.len()));
 }
 
-#[test]
-fn f64_matches_pytorch_at_every_step() {
+/// Replays every case in `T` and asserts each parameter at every step is within
+/// `relative` (plus `floor`) of PyTorch's float64 value, listing every miss.
+fn assert_replays_within<T: Float + Into<f64> + core::fmt::Display + 'static>(
+    relative: f64,
+    floor: f64,
+) {
     let refs = references();
     let mut failures = Vec::new();
     for case in &refs.cases {
-        let mut optimizer = build::<f64>(case);
+        let mut optimizer = build::<T>(case);
         optimizer.validate().expect("the case's options are valid");
         let ours = replay(optimizer.as_mut(), &refs, case);
         for (step, (ours, theirs)) in ours.iter().zip(&case.trajectory).enumerate() {
             for (i, (&a, &e)) in ours.iter().zip(theirs).enumerate() {
-                if !within(a, e, F64_RELATIVE, F64_FLOOR) {
+                if !within(a.into(), e, relative, floor) {
                     failures.push(format!(
                         "{} step {} param {i}: {a} vs {e}",
                         case.name,
@@ -64,26 +69,13 @@ fn f64_matches_pytorch_at_every_step() {
 }
 
 #[test]
+fn f64_matches_pytorch_at_every_step() {
+    assert_replays_within::<f64>(F64_RELATIVE, F64_FLOOR);
+}
+
+#[test]
 fn f32_stays_close_to_pytorch_f64() {
-    let refs = references();
-    let mut failures = Vec::new();
-    for case in &refs.cases {
-        let mut optimizer = build::<f32>(case);
-        optimizer.validate().expect("the case's options are valid");
-        let ours = replay(optimizer.as_mut(), &refs, case);
-        for (step, (ours, theirs)) in ours.iter().zip(&case.trajectory).enumerate() {
-            for (i, (&a, &e)) in ours.iter().zip(theirs).enumerate() {
-                if !within(f64::from(a), e, F32_RELATIVE, F32_FLOOR) {
-                    failures.push(format!(
-                        "{} step {} param {i}: {a} vs {e}",
-                        case.name,
-                        step + 1
-                    ));
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_replays_within::<f32>(F32_RELATIVE, F32_FLOOR);
 }
 
 /// The 1e-12 tolerance would also accept a rule computed in another order (e.g. Adam's
