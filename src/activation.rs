@@ -51,6 +51,25 @@ pub trait ActivationFunction<T: Float> {
         }
     }
 
+    /// `∂L/∂z = ∂L/∂a · f'(z)` for one value, given `z`, `a = f(z)` and `upstream = ∂L/∂a`:
+    /// one step of the chain rule, what a one-output layer calls per sample.
+    ///
+    /// The default multiplies by [`derivative`](Self::derivative); override it where the
+    /// product is known without a multiplication (the identity's is `upstream` itself).
+    ///
+    /// ```
+    /// use backprop::{Activation, ActivationFunction};
+    ///
+    /// let tanh = Activation::Tanh;
+    /// let a = tanh.value(0.5f64);
+    /// assert_eq!(tanh.backward(0.5, a, 2.0), 2.0 * (1.0 - a * a));
+    /// assert_eq!(Activation::Identity.backward(0.5, 0.5, 2.0), 2.0);
+    /// ```
+    #[inline]
+    fn backward(&self, z: T, a: T, upstream: T) -> T {
+        upstream * self.derivative(z, a)
+    }
+
     /// `g ← g ⊙ f'(z)` for a whole slice, given `z` and `a = f(z)`: turns `∂L/∂A` into
     /// `∂L/∂Z` in a layer's backward pass.
     ///
@@ -110,7 +129,11 @@ pub enum Activation<T> {
 }
 
 impl<T: Float> ActivationFunction<T> for Activation<T> {
+    #[inline]
     fn value(&self, z: T) -> T {
+        if let Activation::Identity = *self {
+            return z; // tested on its own: one comparison, not a jump table, for it
+        }
         match *self {
             Activation::Identity => z,
             Activation::Sigmoid => T::one() / (T::one() + (-z).exp()),
@@ -170,21 +193,67 @@ impl<T: Float> ActivationFunction<T> for Activation<T> {
         }
     }
 
+    /// The identity passes `upstream` through untouched (no multiplication by 1 on the
+    /// step's critical path), and the ReLUs pick it or zero; the rules are
+    /// [`backward_slice`](Self::backward_slice)'s.
+    #[inline]
+    fn backward(&self, z: T, a: T, upstream: T) -> T {
+        if let Activation::Identity = *self {
+            return upstream; // tested on its own, as in `value`
+        }
+        match *self {
+            Activation::Identity => upstream,
+            Activation::Sigmoid => sigmoid_backward(upstream, a),
+            Activation::Tanh => tanh_backward(upstream, a),
+            Activation::Relu => relu_backward(upstream, z),
+            Activation::LeakyRelu(slope) => leaky_relu_backward(upstream, z, slope),
+        }
+    }
+
     /// One loop per variant, with no call inside, so the compiler vectorises it.
     fn backward_slice(&self, z: &[T], a: &[T], g: &mut [T]) {
         assert_eq!(z.len(), g.len(), "activation length");
         assert_eq!(a.len(), g.len(), "activation length");
-        let one = T::one();
         match *self {
             // f'(z) = 1: g stays exactly as it is.
             Activation::Identity => {}
-            Activation::Sigmoid => each(g, a, |g, a| g * ((one - a) * a)),
-            Activation::Tanh => each(g, a, |g, a| g * (one - a * a)),
-            Activation::Relu => each(g, z, |g, z| if z > T::zero() { g } else { T::zero() }),
-            Activation::LeakyRelu(slope) => {
-                each(g, z, |g, z| if z > T::zero() { g } else { g * slope })
-            }
+            Activation::Sigmoid => each(g, a, sigmoid_backward),
+            Activation::Tanh => each(g, a, tanh_backward),
+            Activation::Relu => each(g, z, relu_backward),
+            Activation::LeakyRelu(slope) => each(g, z, |g, z| leaky_relu_backward(g, z, slope)),
         }
+    }
+}
+
+/// `g · σ'(z)` with `σ'(z) = (1 − a) a`.
+#[inline(always)]
+fn sigmoid_backward<T: Float>(g: T, a: T) -> T {
+    g * ((T::one() - a) * a)
+}
+
+/// `g · tanh'(z)` with `tanh'(z) = 1 − a²`.
+#[inline(always)]
+fn tanh_backward<T: Float>(g: T, a: T) -> T {
+    g * (T::one() - a * a)
+}
+
+/// `g` where `z > 0`, else 0 (PyTorch's ReLU gradient at the kink, `z = 0`, is 0).
+#[inline(always)]
+fn relu_backward<T: Float>(g: T, z: T) -> T {
+    if z > T::zero() {
+        g
+    } else {
+        T::zero()
+    }
+}
+
+/// `g` where `z > 0`, else `g · slope`.
+#[inline(always)]
+fn leaky_relu_backward<T: Float>(g: T, z: T, slope: T) -> T {
+    if z > T::zero() {
+        g
+    } else {
+        g * slope
     }
 }
 

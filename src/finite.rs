@@ -14,9 +14,10 @@ use crate::error::{Error, Quantity};
 ///
 /// `v · 0` is `0` for a finite `v` and NaN for `±∞` and NaN, so `Σ v·0` is `0` exactly
 /// when every `v` is finite (a sum of zeros cannot overflow). Eight independent partial
-/// sums let the compiler keep them in one vector register; a slice shorter than that
-/// takes one plain loop, and a single value is asked `is_finite` directly (the verdict
-/// the reduction stands for, without a loop's set-up).
+/// sums let the compiler keep them in one vector register. A single value is asked
+/// `is_finite` directly (the verdict the reduction stands for, without a loop's set-up),
+/// inline; every other length takes one call, which keeps the checks of a small step
+/// small enough to inline.
 ///
 /// For a type whose `is_finite` looks at less than its whole value this could answer
 /// `false` where `is_finite` holds for every element; callers treat `false` as "look
@@ -26,11 +27,7 @@ pub(crate) fn all_finite<T: Float>(values: &[T]) -> bool {
     if let [value] = values {
         return value.is_finite(); // a one-value step's checks: no loop to set up
     }
-    if values.len() >= 8 {
-        return all_finite_zip3_long(values, values, values, |v, _, _| v);
-    }
-    let zero = T::zero();
-    values.iter().fold(zero, |acc, &v| acc + v * zero) == zero
+    all_finite_zip3_long(values, values, values, |v, _, _| v)
 }
 
 /// Whether `f(aᵢ, bᵢ)` is finite for every `i`, by the reduction of [`all_finite`], for

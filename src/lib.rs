@@ -226,7 +226,7 @@ pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdic
 pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
-pub use model::{Model, Neuron};
+pub use model::{Model, Neuron, StepBuffers, StepHooks};
 pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use schedule::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,

@@ -1,20 +1,23 @@
 //! The training loop's one step: forward, loss, backward, update.
 
 mod clip_and_schedule;
+mod hooks;
 mod resume;
 mod state_fit;
+mod undo;
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
-use crate::finite::first_non_finite;
 use crate::loss::Loss;
-use crate::model::{batch_len, check_rows, ensure_finite, Model};
+use crate::model::{batch_len, check_rows, ensure_finite, Model, StepBuffers};
 use crate::optim::Optimizer;
 use clip_and_schedule::{Clipping, LrPolicy};
+use hooks::TrainerHooks;
 use state_fit::fit_state;
+use undo::Undo;
 
 /// What one training step reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,8 +83,7 @@ pub struct Trainer<M, L, O, T> {
     output_grads: Vec<T>,
     workspace: Vec<T>,
     gradients: Vec<T>,
-    backup: Vec<T>,
-    state_backup: Vec<T>,
+    undo: Undo<T>,
     /// The optimizer's state length for the current model, checked before each step.
     state_len: usize,
     inference: Vec<T>,
@@ -139,8 +141,7 @@ where
             output_grads: Vec::new(),
             workspace: Vec::new(),
             gradients: alloc::vec![T::zero(); param_len],
-            backup: Vec::new(),
-            state_backup: Vec::new(),
+            undo: Undo::new(),
             state_len,
             inference: Vec::new(),
             batch: BatchShape::unknown(),
@@ -160,14 +161,11 @@ where
     /// As [`step_batch`](Self::step_batch), with a batch of one.
     #[inline]
     pub fn step(&mut self, input: &[T], target: &[T]) -> Result<Step<T>, Error> {
+        // A model without inputs is refused when the buffers are sized for it.
         if input.len() != self.model.input_len() {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Input,
-                expected: self.model.input_len(),
-                actual: input.len(),
-            });
+            return Err(not_one_sample(input, self.model.input_len()));
         }
-        self.step_batch(input, target)
+        self.step_rows(input, target, 1)
     }
 
     /// One step of gradient descent on the mean loss of a batch.
@@ -210,23 +208,57 @@ where
     /// ```
     #[inline]
     pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
-        let batch = self.check_batch(inputs, targets)?;
-        self.fit_buffers(batch)?;
-        let loss = self.forward_and_loss(inputs, targets)?;
-        self.model.backward(
-            inputs,
-            &self.prediction,
-            &mut self.output_grads,
-            &mut self.workspace,
-            &mut self.gradients,
-        );
-        if first_non_finite(&self.gradients).is_some() {
-            return Err(self.diverged(Quantity::Gradient));
-        }
-        self.clip_gradients()?;
-        self.update()?;
-        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        Ok(Step { loss })
+        let rows = self.batch_rows(inputs)?;
+        self.step_rows(inputs, targets, rows)
+    }
+
+    /// A step on `inputs` known to hold `rows` whole rows.
+    ///
+    /// [`step`](Self::step) passes a literal 1, so once inlined there the compiler drops
+    /// everything only a larger batch needs.
+    #[inline]
+    fn step_rows(&mut self, inputs: &[T], targets: &[T], rows: usize) -> Result<Step<T>, Error> {
+        check_rows(&self.model, &self.loss, rows, inputs, targets)?;
+        self.fit_buffers(rows)?;
+        // The rest works on the fields themselves, borrowed apart: the model runs its
+        // passes with the trainer's loss and update (the hooks, over the other fields)
+        // inside them.
+        let Self {
+            model,
+            loss,
+            optimizer,
+            prediction,
+            output_grads,
+            workspace,
+            gradients,
+            undo,
+            clipping,
+            grad_norm,
+            batch,
+            steps,
+            ..
+        } = self;
+        let hooks = TrainerHooks {
+            loss,
+            targets,
+            rows,
+            batch,
+            width: model.output_len(),
+            optimizer,
+            undo,
+            clipping: *clipping,
+            grad_norm,
+            step: *steps,
+        };
+        let buffers = StepBuffers {
+            outputs: prediction,
+            output_grads,
+            workspace,
+            grads: gradients,
+        };
+        let mean = model.train_step(inputs, buffers, hooks)?;
+        *steps = steps.saturating_add(1); // a restored count may be u64::MAX
+        Ok(Step { loss: mean })
     }
 
     /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
@@ -343,8 +375,7 @@ where
             self.workspace.len(),
             self.prediction.len(),
             self.output_grads.len(),
-            self.backup.len(),
-            self.state_backup.len(),
+            self.undo.len(),
             self.inference.len(),
         ];
         values.iter().sum::<usize>() * core::mem::size_of::<T>()
@@ -360,14 +391,6 @@ where
     fn forget_sizes(&mut self) {
         self.batch = BatchShape::unknown();
         self.sized_rows = 0;
-    }
-
-    /// The batch size of well-formed, finite `inputs` and `targets`.
-    #[inline]
-    fn check_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<usize, Error> {
-        let batch = self.batch_rows(inputs)?;
-        check_rows(&self.model, &self.loss, batch, inputs, targets)?;
-        Ok(batch)
     }
 
     /// The rows of `inputs`, from the cached shape when the size is the last one seen:
@@ -419,6 +442,10 @@ where
     /// one), so `predict` and steps on smaller batches never shrink it.
     #[inline(never)]
     fn resize_buffers(&mut self, batch: usize) -> Result<(), Error> {
+        if self.model.input_len() == 0 {
+            // A model replaced by one without inputs: its only batch is the empty one.
+            return Err(Error::EmptyBatch);
+        }
         let outputs = batch * self.model.output_len();
         self.prediction.resize(outputs, T::zero());
         self.output_grads.resize(outputs, T::zero());
@@ -437,95 +464,22 @@ where
         self.sized_rows = batch;
         Ok(())
     }
+}
 
-    /// Runs the forward pass and the loss; leaves `∂L/∂ŷ` in `output_grads`.
-    ///
-    /// The mean's `1/B` scales each row's gradient right after the loss wrote it, while
-    /// it is hot, and is skipped for one row (a multiplication by 1 changes nothing).
-    #[inline]
-    fn forward_and_loss(&mut self, inputs: &[T], targets: &[T]) -> Result<T, Error> {
-        self.model
-            .forward(inputs, &mut self.prediction, &mut self.workspace);
-        let batch = self.batch;
-        let scale = (batch.rows != 1).then_some(batch.inv_count);
-        let total = loss_rows(
-            &self.loss,
-            self.model.output_len(),
-            &self.prediction,
-            targets,
-            &mut self.output_grads,
-            scale,
-        );
-        let mean = if batch.rows == 1 {
-            total
-        } else {
-            total / batch.count
-        };
-        if !mean.is_finite() {
-            return Err(self.diverged(Quantity::Loss));
-        }
-        Ok(mean)
+/// The error of a step given an input of the wrong length.
+#[cold]
+fn not_one_sample<T>(input: &[T], input_len: usize) -> Error {
+    Error::LengthMismatch {
+        what: Quantity::Input,
+        expected: input_len,
+        actual: input.len(),
     }
+}
 
-    /// Applies the optimizer, unless that would make a parameter non-finite.
-    ///
-    /// An optimizer that can tell beforehand
-    /// ([`Optimizer::update_stays_finite`], through [`Optimizer::step_if_finite`]) updates
-    /// in place; for the others the
-    /// parameters, the state and the step count are copied first and put back if the
-    /// update diverged.
-    #[inline]
-    fn update(&mut self) -> Result<(), Error> {
-        match self
-            .optimizer
-            .step_if_finite(self.model.params_mut(), &self.gradients)
-        {
-            Some(true) => Ok(()),
-            Some(false) => Err(self.diverged(Quantity::Parameters)),
-            None => self.update_with_undo(),
-        }
-    }
-
-    /// Copies the parameters, the optimizer's state and its step count, steps, and puts
-    /// them back if a parameter became non-finite.
-    ///
-    /// The copies go into buffers sized on the first step that needs them, so after it
-    /// the undo costs one copy of the parameters and the state and never allocates.
-    #[inline]
-    fn update_with_undo(&mut self) -> Result<(), Error> {
-        let params = self.model.params();
-        if self.backup.len() != params.len() {
-            self.backup.resize(params.len(), T::zero());
-        }
-        self.backup.copy_from_slice(params);
-        let state = self.optimizer.state();
-        let state_len = state.len();
-        if self.state_backup.len() < state_len {
-            self.state_backup.resize(state_len, T::zero());
-        }
-        self.state_backup[..state_len].copy_from_slice(state);
-        let step_count = self.optimizer.step_count();
-        self.optimizer
-            .step(self.model.params_mut(), &self.gradients);
-        if first_non_finite(self.model.params()).is_none() {
-            return Ok(());
-        }
-        self.model.params_mut().copy_from_slice(&self.backup);
-        let state = self.optimizer.state_mut();
-        if state.len() == state_len {
-            state.copy_from_slice(&self.state_backup[..state_len]);
-        }
-        self.optimizer.set_step_count(step_count);
-        Err(self.diverged(Quantity::Parameters))
-    }
-
-    #[cold]
-    fn diverged(&self, what: Quantity) -> Error {
-        Error::Diverged {
-            step: self.steps,
-            what,
-        }
-    }
+/// The error of a step refused because it would have left the finite numbers.
+#[cold]
+fn diverged(step: u64, what: Quantity) -> Error {
+    Error::Diverged { step, what }
 }
 
 /// The shape of the last batch size seen, with the float constants its mean needs.
@@ -557,53 +511,4 @@ fn grow<T: Float>(buffer: &mut Vec<T>, len: usize) {
     if buffer.len() < len {
         buffer.resize(len, T::zero());
     }
-}
-
-/// Writes every row's `∂loss/∂ŷ`, times `scale` if given, and returns the summed loss.
-///
-/// Rows are walked by splitting the slices, not by `chunks_exact`, which would divide by
-/// `width` on every call; one-output models get a loop of their own.
-#[inline]
-fn loss_rows<T: Float, L: Loss<T>>(
-    loss: &L,
-    width: usize,
-    prediction: &[T],
-    targets: &[T],
-    grads: &mut [T],
-    scale: Option<T>,
-) -> T {
-    let mut total = T::zero();
-    let rescale = |g: &mut [T]| {
-        if let Some(s) = scale {
-            g.iter_mut().for_each(|g| *g = *g * s);
-        }
-    };
-    if let ([p], [y], [g]) = (prediction, targets, &mut *grads) {
-        // One sample with one output (the lecture's step): no loop to set up.
-        let g = core::slice::from_mut(g);
-        let total = loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
-        rescale(g);
-        return total;
-    }
-    if width == 1 {
-        for ((p, y), g) in prediction.iter().zip(targets).zip(grads.iter_mut()) {
-            let g = core::slice::from_mut(g);
-            total = total + loss.gradient(core::slice::from_ref(p), core::slice::from_ref(y), g);
-            rescale(g);
-        }
-        return total;
-    }
-    if width == 0 {
-        return total;
-    }
-    let (mut p_rest, mut y_rest, mut g_rest) = (prediction, targets, grads);
-    while p_rest.len() >= width && y_rest.len() >= width && g_rest.len() >= width {
-        let (p, p_tail) = p_rest.split_at(width);
-        let (y, y_tail) = y_rest.split_at(width);
-        let (g, g_tail) = core::mem::take(&mut g_rest).split_at_mut(width);
-        total = total + loss.gradient(p, y, g);
-        rescale(g);
-        (p_rest, y_rest, g_rest) = (p_tail, y_tail, g_tail);
-    }
-    total
 }

@@ -48,16 +48,23 @@ impl<T: Float> Loss<T> for Mse {
             *g = (T::one() + T::one()) * d;
             return d * d;
         }
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let n = count::<T>(prediction.len());
-        let scale = (T::one() + T::one()) / n;
-        let mut sum = T::zero();
-        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
-            let d = p - y;
-            sum = sum + d * d;
-            *g = scale * d;
-        }
-        sum / n
+        outputs_gradient(prediction, target, grad)
     }
+}
+
+/// [`Mse::gradient`] for several outputs, out of line so that the one-output case stays
+/// small enough to inline into every step.
+#[inline(never)]
+fn outputs_gradient<T: Float>(prediction: &[T], target: &[T], grad: &mut [T]) -> T {
+    assert_eq!(prediction.len(), target.len(), "prediction and target");
+    assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
+    let n = count::<T>(prediction.len());
+    let scale = (T::one() + T::one()) / n;
+    let mut sum = T::zero();
+    for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+        let d = p - y;
+        sum = sum + d * d;
+        *g = scale * d;
+    }
+    sum / n
 }

@@ -78,6 +78,71 @@ pub trait Model<T: Float> {
         grads: &mut [T],
     );
 
+    /// One training step's passes in one call: `forward`, the hooks' loss, `backward`,
+    /// then the hooks' update.
+    ///
+    /// [`StepHooks::loss`] receives the outputs, writes `∂L/∂ŷ` and returns the loss;
+    /// [`StepHooks::update`] then receives that loss, the parameters and their fresh
+    /// gradient, and applies the optimizer's step (or refuses it); its output is the
+    /// result. The buffers are those of `forward` and `backward`; afterwards `outputs`
+    /// holds the outputs and `grads` the gradient, and `output_grads` and `workspace` are
+    /// unspecified.
+    ///
+    /// The default is exactly those four in turn, and most models need nothing else. A
+    /// model may override it to keep one sample's values in registers from its input to
+    /// the update instead of passing them through the buffers ([`Neuron`] does, for the
+    /// lecture's step); an override must give the default's values.
+    ///
+    /// # Panics
+    ///
+    /// As `forward` and `backward`.
+    ///
+    /// ```
+    /// use backprop::{Loss, Model, Mse, Neuron, StepBuffers, StepHooks};
+    ///
+    /// /// The lecture's step by hand: MSE against one target, then θ ← θ − 0.1·g.
+    /// struct Lecture {
+    ///     target: f64,
+    /// }
+    ///
+    /// impl StepHooks<f64> for Lecture {
+    ///     type Output = f64;
+    ///     fn loss(&mut self, outputs: &[f64], output_grads: &mut [f64]) -> f64 {
+    ///         Mse.gradient(outputs, &[self.target], output_grads)
+    ///     }
+    ///     fn update(self, loss: f64, params: &mut [f64], grads: &mut [f64]) -> f64 {
+    ///         params[0] -= 0.1 * grads[0];
+    ///         loss
+    ///     }
+    /// }
+    ///
+    /// let mut neuron = Neuron::new(0.7);
+    /// let (mut output, mut output_grad, mut workspace, mut grad) = ([0.0], [0.0], [0.0], [0.0]);
+    /// let buffers = StepBuffers {
+    ///     outputs: &mut output,
+    ///     output_grads: &mut output_grad,
+    ///     workspace: &mut workspace,
+    ///     grads: &mut grad,
+    /// };
+    /// let loss = neuron.train_step(&[1.2], buffers, Lecture { target: 0.4 });
+    /// assert_eq!(output, [0.84]);
+    /// assert_eq!(loss, 0.19359999999999997); // (0.84 − 0.4)²
+    /// assert_eq!(grad, [2.0 * (0.84 - 0.4) * 1.2]); // 2(a − y)·x
+    /// assert_eq!(neuron.weights(), &[0.5943999999999999]); // the lecture's first step
+    /// ```
+    #[inline]
+    fn train_step<H: StepHooks<T>>(
+        &mut self,
+        inputs: &[T],
+        buffers: StepBuffers<'_, T>,
+        hooks: H,
+    ) -> H::Output
+    where
+        Self: Sized,
+    {
+        passes_in_turn(self, inputs, buffers.into_parts(), hooks)
+    }
+
     /// The outputs for a batch of inputs, in a new vector.
     ///
     /// Convenient, but it allocates; [`Trainer::predict`](crate::Trainer::predict) reuses
@@ -104,6 +169,69 @@ pub trait Model<T: Float> {
         self.forward(inputs, &mut outputs, &mut workspace);
         Ok(outputs)
     }
+}
+
+/// The buffers one training step's passes work in ([`Model::train_step`]), each sized
+/// for the batch as `forward` and `backward` want it.
+#[derive(Debug)]
+pub struct StepBuffers<'a, T> {
+    /// The outputs, `batch × output_len()`.
+    pub outputs: &'a mut [T],
+    /// `∂L/∂ŷ` for every output, as the loss writes it; scratch for `backward`.
+    pub output_grads: &'a mut [T],
+    /// At least `workspace_len(batch)` values of scratch.
+    pub workspace: &'a mut [T],
+    /// The gradient, in the layout of the parameters.
+    pub grads: &'a mut [T],
+}
+
+/// What a training step does around a model's passes ([`Model::train_step`]): score the
+/// outputs between forward and backward, then update the parameters after backward.
+///
+/// [`Trainer`](crate::Trainer) implements it with its loss, its optimizer and its checks;
+/// implement it to drive `train_step` from a training loop of your own (see the example
+/// there).
+pub trait StepHooks<T> {
+    /// What [`update`](Self::update) returns, and with it `train_step`.
+    type Output;
+
+    /// Writes `∂L/∂ŷ` for every output into `output_grads` and returns the loss.
+    fn loss(&mut self, outputs: &[T], output_grads: &mut [T]) -> T;
+
+    /// Applies the step (or refuses it), given the loss, the parameters and their
+    /// gradient.
+    fn update(self, loss: T, params: &mut [T], grads: &mut [T]) -> Self::Output;
+}
+
+impl<'a, T> StepBuffers<'a, T> {
+    /// `[outputs, output_grads, workspace, grads]`: the buffers as plain slices, which
+    /// the compiler keeps in registers where it would build the struct in memory to
+    /// pass it on.
+    #[inline(always)]
+    pub(crate) fn into_parts(self) -> [&'a mut [T]; 4] {
+        [self.outputs, self.output_grads, self.workspace, self.grads]
+    }
+}
+
+/// `forward`, the loss, `backward` and the update one after the other, on the buffers'
+/// [parts](StepBuffers::into_parts): the default of [`Model::train_step`], and an
+/// override's way for the cases it leaves alone.
+#[inline(always)]
+pub(crate) fn passes_in_turn<T, M, H>(
+    model: &mut M,
+    inputs: &[T],
+    [outputs, output_grads, workspace, grads]: [&mut [T]; 4],
+    mut hooks: H,
+) -> H::Output
+where
+    T: Float,
+    M: Model<T> + ?Sized,
+    H: StepHooks<T>,
+{
+    model.forward(inputs, outputs, workspace);
+    let loss = hooks.loss(outputs, output_grads);
+    model.backward(inputs, outputs, output_grads, workspace, grads);
+    hooks.update(loss, model.params_mut(), grads)
 }
 
 /// The number of rows of a well-formed batch: whole rows of inputs, as many rows of

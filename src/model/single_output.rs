@@ -34,12 +34,18 @@ pub(crate) fn forward<T: Float, A: ActivationFunction<T>>(
     for (z, a) in pre.iter_mut().zip(out.iter_mut()) {
         let (x, rest) = rows.split_at(weights.len());
         rows = rest;
-        let mut sum = dot(weights, x);
-        if let Some(b) = bias {
-            sum = sum + b;
-        }
-        *z = sum;
-        *a = activation.value(sum);
+        *z = pre_activation(weights, bias, x);
+        *a = activation.value(*z);
+    }
+}
+
+/// `z = w·x (+ bias)` for one row `x`.
+#[inline]
+pub(crate) fn pre_activation<T: Float>(weights: &[T], bias: Option<T>, x: &[T]) -> T {
+    let sum = dot(weights, x);
+    match bias {
+        Some(b) => sum + b,
+        None => sum,
     }
 }
 
@@ -68,21 +74,12 @@ pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
         return;
     };
     let (x, mut rows) = inputs.split_at(width);
-    *d = *d * activation.derivative(z, a);
-    let d = *d;
-    // An index loop: for one input the zipped loop's vectorization preamble costs more
-    // than the whole store (26 instructions of a lecture step, counted with callgrind).
-    #[allow(clippy::needless_range_loop)]
-    for i in 0..width {
-        grad_w[i] = d * x[i];
-    }
-    if let Some(g) = grad_b.first_mut() {
-        *g = d;
-    }
+    *d = activation.backward(z, a, *d);
+    store_gradient(x, *d, grad_w, grad_b);
     for ((d, &z), &a) in samples {
         let (x, rest) = rows.split_at(width);
         rows = rest;
-        *d = *d * activation.derivative(z, a);
+        *d = activation.backward(z, a, *d);
         let d = *d;
         for (g, &xi) in grad_w.iter_mut().zip(x) {
             *g = *g + d * xi;
@@ -90,6 +87,18 @@ pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
         if let Some(g) = grad_b.first_mut() {
             *g = *g + d;
         }
+    }
+}
+
+/// Writes one row's gradient `∂L/∂b = δ` into `grad_b`'s value, if it has one, and
+/// `∂L/∂w = δ·x` into `grad_w`.
+#[inline]
+pub(crate) fn store_gradient<T: Float>(x: &[T], delta: T, grad_w: &mut [T], grad_b: &mut [T]) {
+    if let Some(g) = grad_b.first_mut() {
+        *g = delta;
+    }
+    for (g, &xi) in grad_w.iter_mut().zip(x) {
+        *g = delta * xi;
     }
 }
 

@@ -65,7 +65,7 @@ use crate::finite::{all_finite_zip, all_finite_zip3};
 /// assert_eq!(w, [1.0 - 0.1 * 1.9]);
 /// # Ok::<(), backprop::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sgd<T> {
     lr: T,
@@ -76,6 +76,39 @@ pub struct Sgd<T> {
     maximize: bool,
     state: Vec<T>,
     steps: u64,
+    /// [`is_plain`](Self::is_plain), worked out whenever it may change (construction,
+    /// the builders, [`Optimizer::prepare`]) so that a step reads one flag instead of
+    /// comparing three hyper-parameters. `false` is always safe: the general update gives
+    /// the plain one's values. A deserialized optimizer starts with `false` until a
+    /// trainer prepares it.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    plain: bool,
+}
+
+/// Equal hyper-parameters, state and step count; the cached `plain` flag is not compared.
+impl<T: PartialEq> PartialEq for Sgd<T> {
+    fn eq(&self, other: &Self) -> bool {
+        let Self {
+            lr,
+            momentum,
+            dampening,
+            nesterov,
+            weight_decay,
+            maximize,
+            state,
+            steps,
+            plain: _,
+        } = self;
+        (lr, momentum, dampening, weight_decay)
+            == (
+                &other.lr,
+                &other.momentum,
+                &other.dampening,
+                &other.weight_decay,
+            )
+            && (nesterov, maximize, steps) == (&other.nesterov, &other.maximize, &other.steps)
+            && state == &other.state
+    }
 }
 
 impl<T: Float> Sgd<T> {
@@ -92,12 +125,14 @@ impl<T: Float> Sgd<T> {
             maximize: false,
             state: Vec::new(),
             steps: 0,
+            plain: true,
         }
     }
 
     /// Momentum factor μ (default 0: no momentum).
     pub fn momentum(mut self, momentum: T) -> Self {
         self.momentum = momentum;
+        self.plain = self.is_plain();
         self
     }
 
@@ -117,6 +152,7 @@ impl<T: Float> Sgd<T> {
     /// L2 penalty λ added to the gradient as `λ·θ` (default 0).
     pub fn weight_decay(mut self, weight_decay: T) -> Self {
         self.weight_decay = weight_decay;
+        self.plain = self.is_plain();
         self
     }
 
@@ -124,6 +160,7 @@ impl<T: Float> Sgd<T> {
     /// decay.
     pub fn maximize(mut self, maximize: bool) -> Self {
         self.maximize = maximize;
+        self.plain = self.is_plain();
         self
     }
 
@@ -132,6 +169,27 @@ impl<T: Float> Sgd<T> {
     #[inline(always)]
     fn is_plain(&self) -> bool {
         self.momentum == T::zero() && self.weight_decay == T::zero() && !self.maximize
+    }
+
+    /// `step_if_finite` of the plain rule for several parameters: one check of every
+    /// updated value, then the update. Out of line, like the other rules', so that the
+    /// one-parameter step stays small enough to inline.
+    #[inline(never)]
+    fn plain_step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+        let lr = self.lr;
+        if !all_finite_zip(params, grads, |p, g| p - lr * g) {
+            return Some(false);
+        }
+        self.plain_step(params, grads);
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        Some(true)
+    }
+
+    /// The default `step_if_finite` (ask, then step), out of line: the update rules with
+    /// momentum, weight decay or maximize stay out of the plain rule's inlined step.
+    #[inline(never)]
+    fn ask_then_step(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+        ask_then_step(self, params, grads)
     }
 
     /// The lecture's rule alone, kept in its own loop so its rounding is exactly
@@ -202,7 +260,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     #[inline]
     fn step(&mut self, params: &mut [T], grads: &[T]) {
         assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        if self.is_plain() {
+        if self.plain {
             self.plain_step(params, grads);
         } else {
             self.general_step(params, grads);
@@ -214,21 +272,20 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     /// rule takes the default (ask, then step).
     #[inline]
     fn step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
-        if !self.is_plain() || params.len() != grads.len() {
-            return ask_then_step(self, params, grads);
-        }
         let lr = self.lr;
-        if let ([p], [g]) = (&mut *params, grads) {
+        match (self.plain, &mut *params, grads) {
             // One parameter (the lecture's): compute the update once, check it, keep it.
-            let updated = *p - lr * *g;
-            if !updated.is_finite() {
-                return Some(false);
+            (true, [p], [g]) => {
+                let updated = *p - lr * *g;
+                if !updated.is_finite() {
+                    return Some(false);
+                }
+                *p = updated;
             }
-            *p = updated;
-        } else if all_finite_zip(params, grads, |p, g| p - lr * g) {
-            self.plain_step(params, grads);
-        } else {
-            return Some(false);
+            (true, params, grads) if params.len() == grads.len() => {
+                return self.plain_step_if_finite(params, grads);
+            }
+            (_, params, grads) => return self.ask_then_step(params, grads),
         }
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         Some(true)
@@ -296,6 +353,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn prepare(&mut self, param_len: usize) {
+        self.plain = self.is_plain();
         let len = if self.momentum != T::zero() {
             param_len
         } else {

@@ -227,20 +227,26 @@ where
     pub fn grad_norm(&self) -> Option<T> {
         self.grad_norm
     }
+}
 
-    /// Applies the configured clipping to the fresh, finite gradient.
+impl<T: Float> Clipping<T> {
+    /// Clips the fresh, finite gradient and records the norm before clipping in
+    /// `grad_norm` when clipping by norm.
     ///
-    /// Inlined so that a step without clipping pays one comparison, not a call.
-    #[inline]
-    pub(super) fn clip_gradients(&mut self) -> Result<(), Error> {
-        self.grad_norm = match self.clipping {
-            Clipping::Off => None,
-            Clipping::Norm { max_norm } => Some(clip_grad_norm(&mut self.gradients, max_norm)?),
-            Clipping::Value { clip_value } => {
-                clip_grad_value(&mut self.gradients, clip_value)?;
-                None
+    /// Out of line: a step without clipping does not call it (see `Trainer::step_rows`),
+    /// and `grad_norm` stays `None` from the start while clipping is off.
+    #[inline(never)]
+    pub(super) fn apply(self, gradients: &mut [T], grad_norm: &mut Option<T>) -> Result<(), Error> {
+        match self {
+            Clipping::Off => {}
+            Clipping::Norm { max_norm } => {
+                *grad_norm = Some(clip_grad_norm(gradients, max_norm)?);
             }
-        };
+            Clipping::Value { clip_value } => {
+                clip_grad_value(gradients, clip_value)?;
+                *grad_norm = None;
+            }
+        }
         Ok(())
     }
 }

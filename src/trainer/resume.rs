@@ -135,9 +135,7 @@ where
         self.steps = steps;
         self.lr_policy = lr_policy;
         self.state_len = state_len;
-        if self.state_backup.len() < state_len {
-            self.state_backup.resize(state_len, T::zero());
-        }
+        self.undo.reserve_state(state_len);
         self.grad_norm = None;
         self.forget_sizes(); // the next step checks every buffer against the new state
         Ok(())
