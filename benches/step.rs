@@ -5,45 +5,29 @@
 //! directly. The baselines are what a competent engineer writes without a framework: one
 //! allocation-free pass, plain iterator loops, no checks. Figures: docs/performance.md.
 //!
-//! - W1 `w1_lecture_{f64,f32}`: the lecture's neuron, `Trainer::step`. `trainer` calls it
-//!   as code does, `step(&[x], &[y])`, with `x` and `y` hidden from the compiler exactly
-//!   as the baseline's are (`black_box` on the values); `trainer_opaque_lengths` hides the
-//!   slices too, so their lengths are known only at run time, as for rows cut from data.
+//! - W1 `w1_lecture_{f64,f32}`: the lecture's neuron, `Trainer::step`, called as code does,
+//!   `step(&[x], &[y])`, with `x` and `y` hidden from the compiler exactly as the
+//!   baseline's are (`black_box` on the values). `benches/step_opaque.rs` hides the
+//!   slices too.
 //! - W2 `w2_wide_batch_f32`: one neuron with 256 inputs and a bias, identity, a batch of
 //!   64 rows, MSE, SGD lr 0.01, `Trainer::step_batch`.
+
+mod lecture;
 
 use backprop::{Mse, Neuron, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use num_traits::Float;
 use std::hint::black_box;
 
-/// The lecture's step by hand: a = x·w, d = a − y, g = 2d·x, w ← w − lr·g.
-fn lecture_by_hand<T: Float>(w: &mut T, x: T, y: T, lr: T) -> T {
-    let a = x * *w;
-    let d = a - y;
-    let loss = d * d;
-    let two = T::one() + T::one();
-    *w = *w - lr * ((two * d) * x);
-    loss
-}
-
 /// W1: the lecture's neuron.
 fn lecture_neuron<T: Float + 'static>(c: &mut Criterion, name: &str) {
-    let cast = |v: f64| T::from(v).unwrap();
-    let (x, y, lr) = (cast(1.2), cast(0.4), cast(0.1));
+    let (x, y, lr) = lecture::numbers::<T>();
     let mut group = c.benchmark_group(format!("w1_lecture_{name}"));
     group.bench_function("trainer", |b| {
-        let mut trainer = Trainer::new(Neuron::new(cast(0.7)), Mse, Sgd::new(lr)).unwrap();
+        let mut trainer = lecture::trainer(lr);
         b.iter(|| trainer.step(&[black_box(x)], &[black_box(y)]).unwrap().loss)
     });
-    group.bench_function("trainer_opaque_lengths", |b| {
-        let mut trainer = Trainer::new(Neuron::new(cast(0.7)), Mse, Sgd::new(lr)).unwrap();
-        b.iter(|| trainer.step(black_box(&[x]), black_box(&[y])).unwrap().loss)
-    });
-    group.bench_function("hand_written", |b| {
-        let mut w = cast(0.7);
-        b.iter(|| lecture_by_hand(&mut w, black_box(x), black_box(y), lr))
-    });
+    lecture::hand_written(&mut group, x, y, lr);
     group.finish();
 }
 

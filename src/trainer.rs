@@ -214,9 +214,10 @@ where
 
     /// A step on `inputs` known to hold `rows` whole rows.
     ///
-    /// [`step`](Self::step) passes a literal 1, so once inlined there the compiler drops
-    /// everything only a larger batch needs.
-    #[inline]
+    /// Always inlined, so [`step`](Self::step), which passes a literal 1, gets a copy of
+    /// its own without everything only a larger batch needs (shared with `step_batch`, a
+    /// step of one row would pay for the batch's paths).
+    #[inline(always)]
     fn step_rows(&mut self, inputs: &[T], targets: &[T], rows: usize) -> Result<Step<T>, Error> {
         check_rows(&self.model, &self.loss, rows, inputs, targets)?;
         self.fit_buffers(rows)?;

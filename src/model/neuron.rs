@@ -204,7 +204,10 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
     /// `forward`'s and `backward`'s, so the values are theirs bit for bit. Everything else
     /// takes the passes in turn, out of line, so that no other path shares (and merges
     /// with) this one's update.
-    #[inline]
+    ///
+    /// Always inlined: called out of line, the step would build the trainer's hooks in
+    /// memory to pass them.
+    #[inline(always)]
     fn train_step<H: StepHooks<T>>(
         &mut self,
         inputs: &[T],
