@@ -129,7 +129,10 @@
 //!   [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`], [`BceWithLogits`], [`CrossEntropy`]).
 //! - An [`Optimizer`] turns the gradient into an update of the flat parameters ([`Sgd`],
 //!   [`Adam`], [`AdamW`], [`RmsProp`], [`Adagrad`]), with PyTorch's update rules.
-//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step;
+//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step.
+//!   It runs each step through [`Model::train_step`], handing the model its loss and its
+//!   guarded update as [`StepHooks`], so a model can fuse the passes (a one-input
+//!   [`Neuron`] keeps the whole step in registers);
 //!   [`Epochs`] runs it over a data set in (shuffled) mini-batches, [`Trainer::fit`] over
 //!   many epochs with validation and early stopping; an [`LrSchedule`] or
 //!   [`ReduceLrOnPlateau`] sets the learning rate per epoch.
