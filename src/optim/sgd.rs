@@ -188,7 +188,7 @@ impl<T: Float> Sgd<T> {
     /// The default `step_if_finite` (ask, then step), out of line: the update rules with
     /// momentum, weight decay or maximize stay out of the plain rule's inlined step.
     #[inline(never)]
-    fn ask_then_step(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
+    fn general_step_if_finite(&mut self, params: &mut [T], grads: &[T]) -> Option<bool> {
         ask_then_step(self, params, grads)
     }
 
@@ -285,7 +285,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             (true, params, grads) if params.len() == grads.len() => {
                 return self.plain_step_if_finite(params, grads);
             }
-            (_, params, grads) => return self.ask_then_step(params, grads),
+            (_, params, grads) => return self.general_step_if_finite(params, grads),
         }
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         Some(true)
