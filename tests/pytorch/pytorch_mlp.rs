@@ -43,7 +43,7 @@ struct LayerSpec {
 }
 
 fn reference() -> Reference {
-    let text = include_str!("data/mlp.json");
+    let text = include_str!("../data/mlp.json");
     serde_json::from_str(text).expect("tests/data/mlp.json is valid")
 }
 

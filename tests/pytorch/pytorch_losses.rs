@@ -49,7 +49,7 @@ struct TrainerCase {
 }
 
 fn reference() -> Reference {
-    let text = include_str!("data/losses.json");
+    let text = include_str!("../data/losses.json");
     let reference: Reference = serde_json::from_str(text).expect("tests/data/losses.json parses");
     assert!(reference.torch_version.starts_with("2.15"));
     assert_eq!(reference.dtype, "float64");

@@ -13,7 +13,7 @@ use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 use serde::Deserialize;
 
-const WEIGHTS: &[u8] = include_bytes!("data/sequential.safetensors");
+const WEIGHTS: &[u8] = include_bytes!("../data/sequential.safetensors");
 
 #[derive(Deserialize)]
 struct Reference {
@@ -23,7 +23,7 @@ struct Reference {
 }
 
 fn reference() -> Reference {
-    serde_json::from_str(include_str!("data/sequential.json")).unwrap()
+    serde_json::from_str(include_str!("../data/sequential.json")).unwrap()
 }
 
 /// The script's nn.Sequential(Linear(3, 5), Tanh, Linear(5, 4, bias=False), ReLU,

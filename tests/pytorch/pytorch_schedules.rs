@@ -20,7 +20,7 @@ const F32_REL: f64 = 1e-5;
 const F32_ABS: f64 = 1e-7;
 
 fn data() -> Value {
-    serde_json::from_str(include_str!("data/schedules.json")).expect("valid JSON")
+    serde_json::from_str(include_str!("../data/schedules.json")).expect("valid JSON")
 }
 
 fn num(case: &Value, key: &str) -> f64 {

@@ -2,11 +2,11 @@
 //! `cargo run --example sine`, included from examples/.
 
 #[allow(dead_code)] // `main` is the example's, not the test's
-#[path = "../examples/xor.rs"]
+#[path = "../../examples/xor.rs"]
 mod xor;
 
 #[allow(dead_code)]
-#[path = "../examples/sine.rs"]
+#[path = "../../examples/sine.rs"]
 mod sine;
 
 use backprop::Model;

@@ -2,9 +2,7 @@
 //! (tests/data/optimizers.json, made by tools/reference_optimizers.py in float64 on
 //! PyTorch's single-tensor path with scalar kernels).
 
-mod common;
-
-use common::{build, references, replay};
+use crate::common::{build, references, replay};
 use num_traits::Float;
 
 /// f64 tolerance: 1e-12 relative to the reference, with an absolute floor of 1e-15 for

@@ -12,7 +12,7 @@ use num_traits::Float;
 use serde_json::Value;
 
 fn data() -> Value {
-    serde_json::from_str(include_str!("data/clipping.json")).expect("valid JSON")
+    serde_json::from_str(include_str!("../data/clipping.json")).expect("valid JSON")
 }
 
 fn floats<T: Float>(v: &Value) -> Vec<T> {

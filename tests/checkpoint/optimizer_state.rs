@@ -1,10 +1,8 @@
 //! Equivalences between optimizers and the state rule of `Optimizer`: a reset optimizer
 //! is a fresh one, and restoring state + step count restores it exactly.
 
-mod common;
-
+use crate::common::{build, cast, references, replay, Case, References};
 use backprop::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
-use common::{build, cast, references, replay, Case, References};
 use num_traits::Float;
 
 fn bits<T: Float>(trajectory: &[Vec<T>]) -> Vec<Vec<u64>> {

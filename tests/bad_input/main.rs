@@ -1,0 +1,21 @@
+//! Bad input and failed steps: every invalid input or hyper-parameter is refused with a
+//! typed error and changes nothing, hostile input never panics, and a step that would
+//! make a parameter non-finite is undone completely.
+//!
+//! - `bad_input`: bad data gets a typed error, and a refused step changes nothing.
+//! - `bad_hyperparameters`: every invalid optimizer hyper-parameter is refused by name.
+//! - `loss_bad_input`: invalid loss hyper-parameters and targets are refused.
+//! - `invalid_schedule_and_clip`: out-of-range schedule and clipper settings are refused.
+//! - `hostile_input`: NaN, ±∞, huge, tiny, empty and ragged input never panics and never
+//!   leaves a non-finite parameter (property tests).
+//! - `divergence`: a diverging step is rolled back with the optimizer's state.
+//! - `update_stays_finite`: `Optimizer::update_stays_finite` and `step_if_finite`
+//!   predict exactly what `step` does.
+
+mod bad_hyperparameters;
+mod bad_input;
+mod divergence;
+mod hostile_input;
+mod invalid_schedule_and_clip;
+mod loss_bad_input;
+mod update_stays_finite;

@@ -1,0 +1,16 @@
+//! Gradients: the backward pass against central finite differences and forward-mode
+//! dual numbers, for neurons, networks and every loss, and `Dual<f64>` itself against
+//! its closed forms and finite differences.
+//!
+//! - `gradients`: a neuron's backward pass against finite differences of the loss.
+//! - `network_gradients`: a network's gradient against finite differences and
+//!   `Dual<f64>`, for random architectures (property test).
+//! - `dual_gradients`: a neuron's backpropagated gradient against dual numbers.
+//! - `loss_gradients`: every loss's gradient against finite differences and dual numbers.
+//! - `dual`: `Dual<f64>`'s arithmetic and elementary functions (property tests).
+
+mod dual;
+mod dual_gradients;
+mod gradients;
+mod loss_gradients;
+mod network_gradients;

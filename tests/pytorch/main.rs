@@ -1,0 +1,21 @@
+//! PyTorch's own numbers: losses, optimizers, schedules, clipping and multi-layer
+//! networks against references that PyTorch produced (`tests/data/`, written by the
+//! scripts in `tools/`), and weights exchanged in safetensors.
+//!
+//! - `pytorch_losses`: every loss and its gradient, plus full trainer steps.
+//! - `pytorch_optimizers`: every optimizer and option replays PyTorch's trajectory.
+//! - `pytorch_schedules`: learning rates against `torch.optim.lr_scheduler`.
+//! - `pytorch_clipping`: `clip_grad_norm_` and `clip_grad_value_`.
+//! - `pytorch_mlp`: networks' outputs, loss, gradient and SGD steps.
+//! - `safetensors` (feature `safetensors`): a PyTorch `state_dict` loads and predicts
+//!   PyTorch's outputs; saving and loading back is exact; malformed files are refused.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod pytorch_clipping;
+mod pytorch_losses;
+mod pytorch_mlp;
+mod pytorch_optimizers;
+mod pytorch_schedules;
+mod safetensors;

@@ -1,0 +1,14 @@
+//! The training loop: epochs, `Trainer::fit`, the trainer's clipping and schedule,
+//! batches run in chunks, and the same results on any number of threads.
+//!
+//! - `epochs`: every row once per epoch, batches as documented, reproducible.
+//! - `fit`: early stopping, the observer, stopping from it, errors propagate.
+//! - `trainer_clip_schedule`: the trainer's clipping and schedule equal doing them by hand.
+//! - `chunked_batches`: a large batch's gradient is exactly the sum of its chunks'.
+//! - `parallel` (feature `parallel`): bit-identical results on 1, 2 and 3 threads.
+
+mod chunked_batches;
+mod epochs;
+mod fit;
+mod parallel;
+mod trainer_clip_schedule;
