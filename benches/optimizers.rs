@@ -6,7 +6,7 @@
 //! and written, gradients read, each state buffer read and written). Criterion prints it
 //! as GB/s. Figures: docs/performance.md.
 
-use backprop::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
+use backprop::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -28,11 +28,11 @@ fn bytes(state_buffers: u64) -> Throughput {
 
 /// Times `optimizer.step` (after one warm-up step, so the state is in use) and
 /// `by_hand(params, grads, state, t)` in one group.
-fn compare<O: Optimizer<f32>>(
+fn compare<R: UpdateRule<f32>>(
     c: &mut Criterion,
     name: &str,
     state_buffers: u64,
-    mut optimizer: O,
+    mut optimizer: Optimizer<f32, R>,
     by_hand: impl Fn(&mut [f32], &[f32], &mut [Vec<f32>], u64),
 ) {
     let (params, grads) = data();
@@ -40,7 +40,7 @@ fn compare<O: Optimizer<f32>>(
     group.throughput(bytes(state_buffers));
     group.bench_function("backprop", |b| {
         let mut params = params.clone();
-        optimizer.step(&mut params, &grads);
+        optimizer.step(&mut params, &grads).unwrap();
         b.iter(|| optimizer.step(black_box(&mut params), black_box(&grads)))
     });
     group.bench_function("hand_written", |b| {
@@ -93,7 +93,7 @@ fn benches(c: &mut Criterion) {
         c,
         "sgd_momentum",
         1,
-        Sgd::new(LR).momentum(0.9),
+        Sgd::new(LR).momentum(Momentum::Classic(0.9)),
         |p, g, s, _| {
             for ((p, &g), b) in p.iter_mut().zip(g).zip(&mut s[0]) {
                 *b = *b * 0.9 + g;

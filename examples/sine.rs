@@ -2,7 +2,7 @@
 //!
 //! 64 evenly spaced samples; two hidden layers of 16 tanh units and an identity output;
 //! mean squared error; SGD (lr 0.02) on shuffled mini-batches of 4. Seeded, so every run
-//! prints the same numbers. tests/examples_converge.rs runs `train` too.
+//! prints the same numbers. tests/exact/examples_converge.rs runs `train` too.
 
 use core::f64::consts::PI;
 

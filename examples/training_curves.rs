@@ -8,11 +8,13 @@
 #[path = "sine.rs"]
 mod sine;
 
-use backprop::{Adam, Control, Epochs, Error, Fit, Mse, Optimizer, Sgd, Trainer};
+use backprop::{
+    Adam, Control, Epochs, Error, Fit, Momentum, Mse, Optimizer, Sgd, Trainer, UpdateRule,
+};
 use plotters::prelude::*;
 
 /// The loss of every epoch of the sine fit with `optimizer`.
-fn curve<O: Optimizer<f64>>(optimizer: O) -> Result<Vec<f64>, Error> {
+fn curve<R: UpdateRule<f64>>(optimizer: Optimizer<f64, R>) -> Result<Vec<f64>, Error> {
     let (xs, ys) = sine::data();
     let net = sine::network()?;
     let mut trainer = Trainer::new(net, Mse, optimizer)?;
@@ -32,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("SGD, lr 0.02", curve(Sgd::new(0.02))?, BLUE),
         (
             "SGD with momentum 0.9, lr 0.005",
-            curve(Sgd::new(0.005).momentum(0.9))?,
+            curve(Sgd::new(0.005).momentum(Momentum::Classic(0.9)))?,
             RED,
         ),
         (

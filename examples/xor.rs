@@ -2,7 +2,7 @@
 //!
 //! Hidden layer: 4 tanh units; output: one sigmoid unit; loss: mean squared error; plain
 //! SGD (lr 0.5) on shuffled mini-batches of 2 of the four rows. Everything is seeded, so
-//! every run prints the same numbers. tests/examples_converge.rs runs `train` too.
+//! every run prints the same numbers. tests/exact/examples_converge.rs runs `train` too.
 
 use backprop::{Activation, Epochs, Error, Model, Mse, Network, Sgd, Trainer};
 

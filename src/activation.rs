@@ -65,7 +65,6 @@ pub trait ActivationFunction<T: Float> {
     /// assert_eq!(tanh.backward(0.5, a, 2.0), 2.0 * (1.0 - a * a));
     /// assert_eq!(Activation::Identity.backward(0.5, 0.5, 2.0), 2.0);
     /// ```
-    #[inline]
     fn backward(&self, z: T, a: T, upstream: T) -> T {
         upstream * self.derivative(z, a)
     }
@@ -131,9 +130,6 @@ pub enum Activation<T> {
 impl<T: Float> ActivationFunction<T> for Activation<T> {
     #[inline]
     fn value(&self, z: T) -> T {
-        if let Activation::Identity = *self {
-            return z; // tested on its own: one comparison, not a jump table, for it
-        }
         match *self {
             Activation::Identity => z,
             Activation::Sigmoid => T::one() / (T::one() + (-z).exp()),
@@ -193,14 +189,9 @@ impl<T: Float> ActivationFunction<T> for Activation<T> {
         }
     }
 
-    /// The identity passes `upstream` through untouched (no multiplication by 1 on the
-    /// step's critical path), and the ReLUs pick it or zero; the rules are
-    /// [`backward_slice`](Self::backward_slice)'s.
-    #[inline]
+    /// The identity passes `upstream` through and the ReLUs pick it or zero; the rules
+    /// are [`backward_slice`](Self::backward_slice)'s.
     fn backward(&self, z: T, a: T, upstream: T) -> T {
-        if let Activation::Identity = *self {
-            return upstream; // tested on its own, as in `value`
-        }
         match *self {
             Activation::Identity => upstream,
             Activation::Sigmoid => sigmoid_backward(upstream, a),

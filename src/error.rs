@@ -1,6 +1,7 @@
-//! The crate's one error type.
+//! The crate's one error type, and the checks every module builds its errors with.
 
 use core::fmt;
+use num_traits::Float;
 
 /// Which value an [`Error`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,6 +82,13 @@ pub enum CheckpointFault {
     /// A plateau schedule's counters are beyond what stepping it can produce: more bad
     /// epochs than its patience, or a cooldown counter above its cooldown.
     PlateauCounters,
+    /// The checkpoint was written in another layout version of this crate.
+    Version {
+        /// The version this crate writes and reads.
+        expected: u32,
+        /// The checkpoint's.
+        actual: u32,
+    },
 }
 
 impl fmt::Display for CheckpointFault {
@@ -108,6 +116,11 @@ impl fmt::Display for CheckpointFault {
             CheckpointFault::PlateauCounters => {
                 f.write_str("its plateau schedule's counters exceed its patience or cooldown")
             }
+            CheckpointFault::Version { expected, actual } => write!(
+                f,
+                "it was written in checkpoint format version {actual}, this crate reads \
+                 version {expected} only"
+            ),
         }
     }
 }
@@ -259,6 +272,70 @@ impl fmt::Display for Error {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+/// The error for hyper-parameter `name` holding `value`.
+pub(crate) fn invalid<T: Float>(name: &'static str, value: T) -> Error {
+    Error::InvalidHyperparameter {
+        name,
+        value: value.to_f64().unwrap_or(f64::NAN),
+    }
+}
+
+/// Refuses a value that is negative or not finite (weight decay, eps of a schedule, ...).
+pub(crate) fn check_non_negative<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
+    if value.is_finite() && value >= T::zero() {
+        Ok(())
+    } else {
+        Err(invalid(name, value))
+    }
+}
+
+/// Refuses a value that is not positive and finite (eps, an initial learning rate).
+pub(crate) fn check_positive<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
+    if value.is_finite() && value > T::zero() {
+        Ok(())
+    } else {
+        Err(invalid(name, value))
+    }
+}
+
+/// Refuses a value outside `[0, 1)` (momentum, betas, alpha): a decay factor of 1 or
+/// more never forgets, and its running average never settles.
+pub(crate) fn check_decay<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
+    if value >= T::zero() && value < T::one() {
+        Ok(())
+    } else {
+        Err(invalid(name, value))
+    }
+}
+
+/// Refuses a value outside `[0, 1]` (label smoothing, dampening, a schedule's end factor).
+pub(crate) fn check_fraction<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
+    if value >= T::zero() && value <= T::one() {
+        Ok(())
+    } else {
+        Err(invalid(name, value))
+    }
+}
+
+/// Refuses a value that is NaN or negative; `+∞` passes (a clipping bound that never
+/// clips).
+pub(crate) fn check_not_below_zero<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
+    if value.is_nan() || value < T::zero() {
+        Err(invalid(name, value))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a count that must be at least 1 (a period, a patience, a batch size).
+pub(crate) fn check_positive_count(name: &'static str, count: usize) -> Result<(), Error> {
+    if count == 0 {
+        Err(Error::InvalidHyperparameter { name, value: 0.0 })
+    } else {
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,87 +14,29 @@ use crate::error::{Error, Quantity};
 ///
 /// `v · 0` is `0` for a finite `v` and NaN for `±∞` and NaN, so `Σ v·0` is `0` exactly
 /// when every `v` is finite (a sum of zeros cannot overflow). Eight independent partial
-/// sums let the compiler keep them in one vector register. A single value is asked
-/// `is_finite` directly (the verdict the reduction stands for, without a loop's set-up),
-/// inline; every other length takes one call, which keeps the checks of a small step
-/// small enough to inline.
+/// sums let the compiler keep them in one vector register.
 ///
 /// For a type whose `is_finite` looks at less than its whole value this could answer
 /// `false` where `is_finite` holds for every element; callers treat `false` as "look
 /// closer" ([`first_non_finite`]), never as the verdict.
-#[inline(always)]
-pub(crate) fn all_finite<T: Float>(values: &[T]) -> bool {
-    if let [value] = values {
-        return value.is_finite(); // a one-value step's checks: no loop to set up
-    }
-    all_finite_zip3_long(values, values, values, |v, _, _| v)
-}
-
-/// Whether `f(aᵢ, bᵢ)` is finite for every `i`, by the reduction of [`all_finite`], for
-/// values computed on the fly (an update checked before it is written, say).
-///
-/// # Panics
-///
-/// If `b` is shorter than `a`.
-#[inline(always)]
-pub(crate) fn all_finite_zip<T: Float>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
-    if let ([x], [y, ..]) = (a, b) {
-        return f(*x, *y).is_finite();
-    }
-    if a.len() >= 8 {
-        return all_finite_zip3_long(a, b, b, |x, y, _| f(x, y));
-    }
+fn all_finite<T: Float>(values: &[T]) -> bool {
     let zero = T::zero();
-    let b = &b[..a.len()];
-    let terms = a.iter().zip(b);
-    terms.fold(zero, |acc, (&x, &y)| acc + f(x, y) * zero) == zero
-}
-
-/// Whether `f(aᵢ, bᵢ, cᵢ)` is finite for every `i`, as [`all_finite_zip`].
-///
-/// # Panics
-///
-/// If `b` or `c` is shorter than `a`.
-#[inline(always)]
-pub(crate) fn all_finite_zip3<T: Float>(
-    a: &[T],
-    b: &[T],
-    c: &[T],
-    f: impl Fn(T, T, T) -> T,
-) -> bool {
-    if a.len() >= 8 {
-        return all_finite_zip3_long(a, b, c, f);
-    }
-    let zero = T::zero();
-    let (b, c) = (&b[..a.len()], &c[..a.len()]);
-    let terms = a.iter().zip(b).zip(c);
-    terms.fold(zero, |acc, ((&x, &y), &z)| acc + f(x, y, z) * zero) == zero
-}
-
-/// The reduction over eight lanes, for slices of eight values or more.
-#[inline(never)]
-fn all_finite_zip3_long<T: Float>(a: &[T], b: &[T], c: &[T], f: impl Fn(T, T, T) -> T) -> bool {
-    let (b, c) = (&b[..a.len()], &c[..a.len()]);
-    let zero = T::zero();
-    let (a8, b8, c8) = (a.chunks_exact(8), b.chunks_exact(8), c.chunks_exact(8));
-    let rest = a8
+    let chunks = values.chunks_exact(8);
+    let rest = chunks
         .remainder()
         .iter()
-        .zip(b8.remainder())
-        .zip(c8.remainder());
-    let sum = rest.fold(zero, |acc, ((&x, &y), &z)| acc + f(x, y, z) * zero);
+        .fold(zero, |acc, &v| acc + v * zero);
     let mut lanes = [zero; 8];
-    for ((x, y), z) in a8.zip(b8).zip(c8) {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = *lane + f(x[i], y[i], z[i]) * zero;
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane = *lane + v * zero;
         }
     }
     let [l0, l1, l2, l3, l4, l5, l6, l7] = lanes;
-    sum + (((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))) == zero
+    rest + (((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))) == zero
 }
 
 /// The index of the first value that is NaN or infinite, if any.
-#[inline]
 pub(crate) fn first_non_finite<T: Float>(values: &[T]) -> Option<usize> {
     if all_finite(values) {
         return None;
@@ -104,13 +46,11 @@ pub(crate) fn first_non_finite<T: Float>(values: &[T]) -> Option<usize> {
 
 /// The slow, exact search, only run when the fast check failed.
 #[cold]
-#[inline(never)]
 fn non_finite_position<T: Float>(values: &[T]) -> Option<usize> {
     values.iter().position(|v| !v.is_finite())
 }
 
 /// Refuses the first NaN or infinite value.
-#[inline]
 pub(crate) fn ensure_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), Error> {
     match first_non_finite(values) {
         Some(index) => Err(Error::NonFinite { what, index }),
@@ -122,7 +62,6 @@ pub(crate) fn ensure_finite<T: Float>(values: &[T], what: Quantity) -> Result<()
 mod tests {
     use super::*;
     use crate::Dual;
-    use alloc::vec;
     use alloc::vec::Vec;
 
     #[test]
@@ -139,22 +78,6 @@ mod tests {
             let fine: Vec<f64> = (0..len).map(|i| f64::MAX / (i as f64 + 1.0)).collect();
             assert!(all_finite(&fine), "the largest values are finite");
             assert_eq!(first_non_finite(&fine), None);
-        }
-    }
-
-    #[test]
-    fn zipped_checks_see_the_computed_values() {
-        for len in [0, 1, 7, 8, 9, 23] {
-            let a: Vec<f64> = (0..len).map(|i| i as f64).collect();
-            let b = vec![1.0; len];
-            assert!(all_finite_zip(&a, &b, |x, y| x - y));
-            for bad in 0..len {
-                // only the computed value overflows: every input is finite
-                let mut c = vec![1.0; len];
-                c[bad] = f64::MAX;
-                assert!(!all_finite_zip3(&a, &b, &c, |x, _, z| x + z * 2.0));
-                assert!(all_finite_zip3(&a, &b, &c, |x, y, _| x * y));
-            }
         }
     }
 

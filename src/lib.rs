@@ -67,10 +67,10 @@
 //! training too ([`Control::Stop`]).
 //!
 //! ```
-//! use backprop::{Activation, Control, EarlyStopping, Epochs, Event, Fit, Mse, Network, Sgd, Trainer};
+//! use backprop::{Activation, Control, EarlyStopping, Epochs, Event, Fit, Momentum, Mse, Network, Sgd, Trainer};
 //!
 //! let net = Network::builder(1).dense(1, Activation::Identity).seed(3).build()?;
-//! let mut trainer = Trainer::new(net, Mse, Sgd::new(0.1).momentum(0.5))?;
+//! let mut trainer = Trainer::new(net, Mse, Sgd::new(0.1).momentum(Momentum::Classic(0.5)))?;
 //! let (xs, ys) = ([0.0, 0.5, 1.0, 1.5, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0]); // y = 2x + 1
 //! let (val_x, val_y) = ([0.25, 1.75], [1.5, 4.5]);
 //! let mut fit = Fit::new(Epochs::new(2).shuffle(7), 500)
@@ -127,15 +127,16 @@
 //!   stacks dense layers, seeded ([`Init`]) or loaded from PyTorch weights.
 //! - A [`Loss`] scores one sample and writes its gradient in the same pass ([`Mse`],
 //!   [`Mae`], [`Huber`], [`SmoothL1`], [`Bce`], [`BceWithLogits`], [`CrossEntropy`]).
-//! - An [`Optimizer`] turns the gradient into an update of the flat parameters ([`Sgd`],
-//!   [`Adam`], [`AdamW`], [`RmsProp`], [`Adagrad`]), with PyTorch's update rules.
-//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step.
-//!   It runs each step through [`Model::train_step`], handing the model its loss and its
-//!   guarded update as [`StepHooks`], so a model can fuse the passes (a one-input
-//!   [`Neuron`] keeps the whole step in registers);
-//!   [`Epochs`] runs it over a data set in (shuffled) mini-batches, [`Trainer::fit`] over
-//!   many epochs with validation and early stopping; an [`LrSchedule`] or
-//!   [`ReduceLrOnPlateau`] sets the learning rate per epoch.
+//! - An [`UpdateRule`] is an optimizer's formula ([`Sgd`], [`Adam`] and [`AdamW`],
+//!   [`RmsProp`], [`Adagrad`]: PyTorch's rules); an [`Optimizer`] runs one, keeping the
+//!   learning rate, the step count and the state. Options are data: [`Momentum`],
+//!   [`WeightDecay`].
+//! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step:
+//!   forward, the mean loss and its gradient, backward, the finite checks, clipping, and
+//!   the update (undone if it leaves the finite numbers), in that order in
+//!   [`Trainer::step_batch`]. [`Epochs`] runs it over a data set in (shuffled)
+//!   mini-batches, [`Trainer::fit`] over many epochs with validation and early stopping;
+//!   an [`LrSchedule`] or [`ReduceLrOnPlateau`] sets the learning rate per epoch.
 //! - [`gradcheck`] verifies any model's and loss's gradient by finite differences;
 //!   [`Dual`] numbers give exact derivatives to check against.
 //!
@@ -197,14 +198,9 @@
 extern crate alloc;
 
 mod activation;
-mod checkpoint;
-mod clip;
-mod dual;
-mod epoch;
+mod cast;
 mod error;
 mod finite;
-mod fit;
-pub mod gradcheck;
 mod kernel;
 mod loss;
 mod model;
@@ -216,26 +212,25 @@ mod schedule;
 #[cfg(feature = "serde")]
 mod serialize;
 mod trainer;
+mod verify;
 
 #[cfg(feature = "safetensors")]
 pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
-pub use checkpoint::Checkpoint;
-pub use clip::{clip_grad_norm, clip_grad_value};
-pub use dual::Dual;
-pub use epoch::Epochs;
 pub use error::{CheckpointFault, Error, Quantity};
-pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
 pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
-pub use model::{Model, Neuron, StepBuffers, StepHooks};
-pub use optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
+pub use model::{Model, Neuron};
+pub use optim::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
 pub use schedule::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,
     ThresholdMode,
 };
+pub use trainer::{clip_grad_norm, clip_grad_value, Checkpoint, Epochs};
+pub use trainer::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
 pub use trainer::{Step, Trainer};
+pub use verify::{gradcheck, Dual};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -15,9 +15,9 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::activation::ActivationFunction;
-use crate::epoch::Epochs;
 use crate::model::{Model, Network, Neuron, WeightInit};
 use crate::rng::Stream;
+use crate::trainer::Epochs;
 
 /// A neuron as its weights, optional bias and activation.
 #[derive(Serialize, Deserialize)]

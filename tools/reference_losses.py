@@ -11,7 +11,7 @@ Run from the repository root:
 
     ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/reference_losses.py
 
-It writes tests/data/losses.json, read by tests/pytorch_losses.rs. Floats are written
+It writes tests/data/losses.json, read by tests/pytorch/pytorch_losses.rs. Floats are written
 with Python's repr (json.dump), which round-trips exactly; no value is non-finite.
 """
 

@@ -9,7 +9,7 @@ nn.Linear its weight [out][in] and then its bias [out] if it has one: the layout
 backprop's Network.
 
 Run:  ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/reference_mlp.py
-Writes tests/data/mlp.json (read by tests/pytorch_mlp.rs).
+Writes tests/data/mlp.json (read by tests/pytorch/pytorch_mlp.rs).
 """
 
 import json

@@ -1,4 +1,4 @@
-"""Reference trajectories of PyTorch's optimizers, for tests/pytorch_optimizers.rs.
+"""Reference trajectories of PyTorch's optimizers, for tests/pytorch/pytorch_optimizers.rs.
 
 Run from the repository root with the project's PyTorch environment:
 

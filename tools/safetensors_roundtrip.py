@@ -5,7 +5,7 @@ Linear(4, 2)) in float32 from a fixed seed, saves model.state_dict() with
 safetensors.torch.save_file to tests/data/sequential.safetensors (keys 0.weight,
 0.bias, 2.weight, 4.weight, 4.bias: the Linear layers sit at the even module indices),
 and writes tests/data/sequential.json with inputs and PyTorch's float32 outputs
-(every f32 is exact as a Python float, written with repr). tests/safetensors.rs loads
+(every f32 is exact as a Python float, written with repr). tests/pytorch/safetensors.rs loads
 the file into a backprop Network and predicts the same outputs.
 
 Run:     ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/safetensors_roundtrip.py

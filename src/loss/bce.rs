@@ -7,6 +7,7 @@ use super::{
     elementwise::{mean_and_gradient, mean_of},
     Loss,
 };
+use crate::cast::cast;
 use crate::error::Error;
 
 /// Binary cross-entropy over the outputs of a sample, on predicted probabilities
@@ -59,7 +60,7 @@ impl Bce {
         if !(x >= T::zero() && x <= T::one()) {
             return T::nan();
         }
-        let floor = T::from(-100.0).unwrap_or_else(T::min_value);
+        let floor = cast(-100.0);
         // PyTorch's arrangement: (y − 1)·max(ln(1 − x), −100) − y·max(ln x, −100).
         (y - T::one()) * (-x).ln_1p().max(floor) - y * x.ln().max(floor)
     }
@@ -70,7 +71,7 @@ impl Bce {
             return T::nan();
         }
         // PyTorch's EPSILON is a C++ `float`, so even in f64 it is 1e-12 rounded to f32.
-        let eps = T::from(1e-12_f32).unwrap_or_else(T::epsilon);
+        let eps = cast(1e-12_f32);
         (x - y) / ((T::one() - x) * x).max(eps)
     }
 }

@@ -2,8 +2,9 @@
 
 use num_traits::Float;
 
-use super::{check_probabilities, count, Loss};
-use crate::error::{Error, Quantity};
+use super::{check_probabilities, Loss};
+use crate::cast::cast;
+use crate::error::{check_fraction, Error, Quantity};
 
 /// Cross-entropy of a sample's logits against a target distribution over its classes
 /// (PyTorch's `nn.CrossEntropyLoss` with probability targets, no `weight`).
@@ -140,7 +141,7 @@ fn shifted_log_sum_exp<T: Float>(logits: &[T]) -> (T, T) {
 impl<T: Float> Loss<T> for CrossEntropy<T> {
     fn value(&self, prediction: &[T], target: &[T]) -> T {
         assert_eq!(prediction.len(), target.len(), "prediction and target");
-        let c = count::<T>(prediction.len());
+        let c = cast::<T>(prediction.len());
         let (m, lse) = shifted_log_sum_exp(prediction);
         prediction
             .iter()
@@ -153,7 +154,7 @@ impl<T: Float> Loss<T> for CrossEntropy<T> {
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
         assert_eq!(prediction.len(), target.len(), "prediction and target");
         assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let c = count::<T>(prediction.len());
+        let c = cast::<T>(prediction.len());
         let (m, lse) = shifted_log_sum_exp(prediction);
         let mut loss = T::zero();
         let mut mass = T::zero();
@@ -176,13 +177,6 @@ impl<T: Float> Loss<T> for CrossEntropy<T> {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        let s = self.label_smoothing;
-        if s >= T::zero() && s <= T::one() {
-            return Ok(());
-        }
-        Err(Error::InvalidHyperparameter {
-            name: "label_smoothing",
-            value: s.to_f64().unwrap_or(f64::NAN),
-        })
+        check_fraction("label_smoothing", self.label_smoothing)
     }
 }

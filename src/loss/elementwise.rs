@@ -5,7 +5,7 @@
 
 use num_traits::Float;
 
-use super::count;
+use crate::cast::cast;
 
 /// `(1/n) Σᵢ term(ŷᵢ, yᵢ)` over the `n` outputs of one sample.
 ///
@@ -18,7 +18,7 @@ pub(crate) fn mean_of<T: Float>(prediction: &[T], target: &[T], term: impl Fn(T,
         .iter()
         .zip(target)
         .fold(T::zero(), |acc, (&p, &y)| acc + term(p, y));
-    sum / count(prediction.len())
+    sum / cast(prediction.len())
 }
 
 /// [`mean_of`], writing `∂/∂ŷᵢ = slope(ŷᵢ, yᵢ) / n` into `grad` in the same pass.
@@ -35,7 +35,7 @@ pub(crate) fn mean_and_gradient<T: Float>(
 ) -> T {
     assert_eq!(prediction.len(), target.len(), "prediction and target");
     assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-    let n = count::<T>(prediction.len());
+    let n = cast::<T>(prediction.len());
     let scale = T::one() / n;
     let mut sum = T::zero();
     for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {

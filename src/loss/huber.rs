@@ -6,7 +6,8 @@ use super::{
     elementwise::{mean_and_gradient, mean_of},
     Loss,
 };
-use crate::error::Error;
+use crate::cast::cast;
+use crate::error::{check_positive, Error};
 
 /// Huber loss over the outputs of a sample (PyTorch's `nn.HuberLoss`).
 ///
@@ -54,7 +55,7 @@ impl<T: Float> Huber<T> {
     }
 
     fn elementwise(&self, d: T) -> T {
-        let half = T::from(0.5).unwrap_or_else(T::zero);
+        let half: T = cast(0.5);
         let z = d.abs();
         if z < self.delta {
             half * z * z
@@ -93,12 +94,6 @@ impl<T: Float> Loss<T> for Huber<T> {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        if self.delta.is_finite() && self.delta > T::zero() {
-            return Ok(());
-        }
-        Err(Error::InvalidHyperparameter {
-            name: "delta",
-            value: self.delta.to_f64().unwrap_or(f64::NAN),
-        })
+        check_positive("delta", self.delta)
     }
 }

@@ -19,6 +19,7 @@ pub use smooth_l1::SmoothL1;
 
 use num_traits::Float;
 
+use crate::cast::cast;
 use crate::error::Error;
 
 /// A loss on ONE sample, with its gradient.
@@ -86,9 +87,35 @@ pub trait Loss<T: Float> {
     }
 }
 
-/// `n` as a `T`; every float type represents the small counts of a sample's outputs.
-pub(crate) fn count<T: Float>(n: usize) -> T {
-    T::from(n).unwrap_or_else(T::max_value)
+/// The mean of `loss` over the rows of a batch, and its gradient: each row's `∂L/∂ŷ`
+/// scaled by the mean's `1/B` (docs/math.md, section 5).
+///
+/// ```text
+/// L = (1/B) Σ_b loss(ŷ_b, y_b)      ∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b
+/// ```
+///
+/// Summed in row order; one row's loss and gradient come out exactly as the loss wrote
+/// them (adding to 0 and scaling by 1 change nothing).
+pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
+    loss: &L,
+    outputs: &[T],
+    targets: &[T],
+    output_grads: &mut [T],
+    width: usize,
+) -> T {
+    let rows: T = cast(outputs.len() / width);
+    let scale = T::one() / rows;
+    let mut total = T::zero();
+    let row_grads = output_grads.chunks_exact_mut(width);
+    for ((p, y), g) in outputs
+        .chunks_exact(width)
+        .zip(targets.chunks_exact(width))
+        .zip(row_grads)
+    {
+        total = total + loss.gradient(p, y, g);
+        g.iter_mut().for_each(|g| *g = *g * scale);
+    }
+    total / rows
 }
 
 /// The mean of `loss` over the rows of a batch, from the outputs of a forward pass:
@@ -103,7 +130,7 @@ pub(crate) fn mean_over_rows<T: Float, L: Loss<T> + ?Sized>(
         .chunks_exact(output_len)
         .zip(targets.chunks_exact(output_len))
         .fold(T::zero(), |sum, (p, y)| sum + loss.value(p, y));
-    total / count(targets.len() / output_len)
+    total / cast(targets.len() / output_len)
 }
 
 /// Refuses the first target outside `[0, 1]`: the domain of probabilities.

@@ -2,7 +2,8 @@
 
 use num_traits::Float;
 
-use super::{count, Loss};
+use super::Loss;
+use crate::cast::cast;
 
 /// Mean squared error over the outputs of a sample (PyTorch's `nn.MSELoss`).
 ///
@@ -36,35 +37,20 @@ impl<T: Float> Loss<T> for Mse {
                 let d = p - y;
                 acc + d * d
             });
-        sum / count(prediction.len())
+        sum / cast(prediction.len())
     }
 
-    #[inline]
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-        if let ([p], [y], [g]) = (prediction, target, &mut *grad) {
-            // One output: the general loop's arithmetic (2/1 = 2, d·d/1 = d·d) without
-            // its two divisions.
-            let d = *p - *y;
-            *g = (T::one() + T::one()) * d;
-            return d * d;
+        assert_eq!(prediction.len(), target.len(), "prediction and target");
+        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
+        let n = cast::<T>(prediction.len());
+        let scale = (T::one() + T::one()) / n;
+        let mut sum = T::zero();
+        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+            let d = p - y;
+            sum = sum + d * d;
+            *g = scale * d;
         }
-        outputs_gradient(prediction, target, grad)
+        sum / n
     }
-}
-
-/// [`Mse::gradient`] for several outputs, out of line so that the one-output case stays
-/// small enough to inline into every step.
-#[inline(never)]
-fn outputs_gradient<T: Float>(prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-    assert_eq!(prediction.len(), target.len(), "prediction and target");
-    assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-    let n = count::<T>(prediction.len());
-    let scale = (T::one() + T::one()) / n;
-    let mut sum = T::zero();
-    for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
-        let d = p - y;
-        sum = sum + d * d;
-        *g = scale * d;
-    }
-    sum / n
 }

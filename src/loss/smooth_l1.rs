@@ -7,7 +7,8 @@ use super::{
     elementwise::{mean_and_gradient, mean_of},
     Loss,
 };
-use crate::error::Error;
+use crate::cast::cast;
+use crate::error::{check_non_negative, Error};
 
 /// Smooth L1 loss over the outputs of a sample (PyTorch's `nn.SmoothL1Loss`).
 ///
@@ -56,7 +57,7 @@ impl<T: Float> SmoothL1<T> {
     }
 
     fn elementwise(&self, d: T) -> T {
-        let half = T::from(0.5).unwrap_or_else(T::zero);
+        let half: T = cast(0.5);
         let z = d.abs();
         if z < self.beta {
             half * z * z / self.beta
@@ -94,12 +95,6 @@ impl<T: Float> Loss<T> for SmoothL1<T> {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        if self.beta.is_finite() && self.beta >= T::zero() {
-            return Ok(());
-        }
-        Err(Error::InvalidHyperparameter {
-            name: "beta",
-            value: self.beta.to_f64().unwrap_or(f64::NAN),
-        })
+        check_non_negative("beta", self.beta)
     }
 }

@@ -3,8 +3,8 @@
 use num_traits::Float;
 
 use crate::activation::Activation;
+use crate::error::invalid;
 use crate::error::Error;
-use crate::optim::invalid;
 use crate::rng::{self, Stream};
 
 /// How a [`Network`](crate::Network)'s random weights are drawn (biases always start at 0).

@@ -6,16 +6,14 @@ use num_traits::Float;
 
 use super::dense::DenseShape;
 use super::single_output;
-use super::{passes_in_turn, Model, StepBuffers, StepHooks};
+use super::Model;
 use crate::activation::{Activation, ActivationFunction};
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
 ///
-/// It is a dense layer with one output: a matrix–vector product, which it computes with a
-/// kernel of its own that gives the dense layer's results (see `src/model/single_output.rs`)
-/// without its per-call overhead, so that a one-sample step stays near the cost of its
-/// arithmetic.
+/// It is a dense layer with one output: a matrix–vector product (see
+/// `src/model/single_output.rs`), with the dense layer's results.
 ///
 /// # Parameter layout
 ///
@@ -112,22 +110,6 @@ impl<T: Float, A> Neuron<T, A> {
     }
 }
 
-impl<T: Float, A: ActivationFunction<T>> Neuron<T, A> {
-    /// [`Model::train_step`] for anything but one sample of one input: the passes in turn,
-    /// out of line so that the one-sample step around it keeps its registers. The buffers
-    /// come as their parts, not as the struct, which would then be built in memory on
-    /// every step, the one-sample ones included.
-    #[inline(never)]
-    fn passes_out_of_line<H: StepHooks<T>>(
-        &mut self,
-        inputs: &[T],
-        buffers: [&mut [T]; 4],
-        hooks: H,
-    ) -> H::Output {
-        passes_in_turn(self, inputs, buffers, hooks)
-    }
-}
-
 impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
     fn input_len(&self) -> usize {
         self.shape.inputs
@@ -194,135 +176,5 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             grads,
             self.shape.bias,
         );
-    }
-
-    /// A one-input neuron's sample (the lecture's step) goes from its input to the update
-    /// in registers: the buffers receive the output and the gradient but are not read
-    /// back, and the update follows the gradient's store in straight-line code, so the
-    /// compiler hands it the value in a register instead of through memory (a
-    /// store-to-load round trip on the step's critical path). The arithmetic is
-    /// `forward`'s and `backward`'s, so the values are theirs bit for bit. Everything else
-    /// takes the passes in turn, out of line, so that no other path shares (and merges
-    /// with) this one's update.
-    ///
-    /// Always inlined: called out of line, the step would build the trainer's hooks in
-    /// memory to pass them.
-    #[inline(always)]
-    fn train_step<H: StepHooks<T>>(
-        &mut self,
-        inputs: &[T],
-        buffers: StepBuffers<'_, T>,
-        mut hooks: H,
-    ) -> H::Output {
-        let [outputs, output_grads, workspace, grads] = buffers.into_parts();
-        let one_sample = self.shape.inputs == 1 && grads.len() == self.params.len();
-        let ([output], [x], true) = (&mut *outputs, inputs, one_sample) else {
-            let buffers = [outputs, output_grads, workspace, grads];
-            return self.passes_out_of_line(inputs, buffers, hooks);
-        };
-        let (w, bias) = (self.params[0], self.params.get(1).copied());
-        let z = single_output::pre_activation(&[w], bias, &[*x]);
-        let a = self.activation.value(z);
-        *output = a;
-        let mut upstream = [T::zero()];
-        let loss = hooks.loss(&[a], &mut upstream);
-        let delta = self.activation.backward(z, a, upstream[0]);
-        if grads.len() == 1 {
-            // No bias (the lecture's neuron): the gradient is known to be one value, so
-            // its checks in the update need no loop either.
-            grads[0] = delta * *x;
-            return hooks.update(loss, &mut self.params, grads);
-        }
-        let (grad_w, grad_b) = grads.split_at_mut(1);
-        single_output::store_gradient(&[*x], delta, grad_w, grad_b);
-        hooks.update(loss, &mut self.params, grads)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::loss::{Loss, Mse};
-    use alloc::vec;
-
-    /// Mean squared error against fixed targets, then `θ ← θ − 0.1·g`.
-    struct MseThenDescent<'a> {
-        targets: &'a [f64],
-    }
-
-    impl StepHooks<f64> for MseThenDescent<'_> {
-        type Output = f64;
-        fn loss(&mut self, outputs: &[f64], output_grads: &mut [f64]) -> f64 {
-            Mse.gradient(outputs, self.targets, output_grads)
-        }
-        fn update(self, loss: f64, params: &mut [f64], grads: &mut [f64]) -> f64 {
-            for (p, g) in params.iter_mut().zip(grads.iter()) {
-                *p -= 0.1 * g;
-            }
-            loss
-        }
-    }
-
-    /// The outputs, the gradient, the updated parameters and the loss, as bits.
-    type Trace = (Vec<u64>, Vec<u64>, Vec<u64>, u64);
-
-    fn bits(values: &[f64]) -> Vec<u64> {
-        values.iter().map(|v| v.to_bits()).collect()
-    }
-
-    fn trace(neuron: &mut Neuron<f64>, inputs: &[f64], targets: &[f64], fused: bool) -> Trace {
-        let rows = targets.len();
-        let (mut outputs, mut output_grads) = (vec![0.0; rows], vec![0.0; rows]);
-        let mut workspace = vec![0.0; neuron.workspace_len(rows)];
-        let mut grads = vec![0.0; neuron.params().len()];
-        let buffers = StepBuffers {
-            outputs: &mut outputs,
-            output_grads: &mut output_grads,
-            workspace: &mut workspace,
-            grads: &mut grads,
-        };
-        let hooks = MseThenDescent { targets };
-        let loss = if fused {
-            neuron.train_step(inputs, buffers, hooks)
-        } else {
-            passes_in_turn(neuron, inputs, buffers.into_parts(), hooks)
-        };
-        (
-            bits(&outputs),
-            bits(&grads),
-            bits(neuron.params()),
-            loss.to_bits(),
-        )
-    }
-
-    #[test]
-    fn the_fused_step_gives_the_passes_values_bit_for_bit() {
-        let activations = [
-            Activation::Identity,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Relu,
-            Activation::LeakyRelu(0.1),
-        ];
-        let value = |i: usize| (i as f64 * 0.618 + 0.3).sin();
-        for activation in activations {
-            for (inputs, bias) in [(1, false), (1, true), (3, false), (3, true)] {
-                for rows in [1, 2] {
-                    let weights = (0..inputs).map(value).collect();
-                    let mut neuron = Neuron::from_weights(weights).with_activation(activation);
-                    if bias {
-                        neuron = neuron.with_bias(-0.2);
-                    }
-                    let x: Vec<f64> = (0..inputs * rows).map(|i| value(i + 7)).collect();
-                    let y: Vec<f64> = (0..rows).map(|i| value(i + 13)).collect();
-                    let fused = trace(&mut neuron.clone(), &x, &y, true);
-                    let in_turn = trace(&mut neuron, &x, &y, false);
-                    assert_eq!(
-                        fused, in_turn,
-                        "{activation:?}, {inputs} inputs, bias {bias}"
-                    );
-                }
-            }
-        }
     }
 }

@@ -1,24 +1,20 @@
 //! Adagrad: each parameter's rate divided by the root of its summed squared gradients.
 
-use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{
-    check_initial_learning_rate, check_non_negative, check_positive, ensure_state, regularized,
-    Optimizer,
-};
-use crate::error::Error;
+use super::options::{check_weight_decay, regularize};
+use super::{Optimizer, UpdateRule, WeightDecay};
+use crate::cast::cast;
+use crate::error::{check_non_negative, check_positive, Error};
 
 /// Adagrad (PyTorch's `torch.optim.Adagrad`).
 ///
 /// # Math
 ///
-/// With `η` lr_decay, `λ` weight_decay, `τ` initial_accumulator_value and step
-/// `t = 1, 2, …`, starting from `s = τ`:
+/// With `η` lr_decay, `τ` initial_accumulator_value and step `t = 1, 2, …`, starting
+/// from `s = τ`, after maximize and [`WeightDecay`] (docs/math.md, 29–31):
 ///
 /// ```text
-/// g  ← −g                     if maximize
-/// g  ← g + λ·θ                if λ ≠ 0
 /// γ̃  ← lr / (1 + (t − 1)·η)
 /// s  ← s + g²
 /// θ  ← θ − γ̃·g / (√s + eps)
@@ -29,7 +25,7 @@ use crate::error::Error;
 ///
 /// # Defaults (PyTorch's)
 ///
-/// lr 0.01 (given to [`new`](Self::new) here), lr_decay 0, weight_decay 0,
+/// lr 0.01 (given to [`new`](Self::new) here), lr_decay 0, no weight decay,
 /// initial_accumulator_value 0, eps 1e-10, maximize false.
 ///
 /// # State
@@ -38,115 +34,103 @@ use crate::error::Error;
 ///
 /// # Errors
 ///
-/// [`validate`](Optimizer::validate) refuses an initial `lr` that is not positive and
-/// finite, and a negative or non-finite `lr_decay`, `weight_decay` or
-/// `initial_accumulator_value`, and an `eps` that is not positive and finite.
+/// [`Optimizer::validate`] refuses an initial `lr` that is not positive and finite, a
+/// negative or non-finite `lr_decay`, `weight_decay` or `initial_accumulator_value`, and
+/// an `eps` that is not positive and finite.
 ///
 /// ```
-/// use backprop::{Adagrad, Optimizer};
+/// use backprop::Adagrad;
 ///
 /// let mut adagrad = Adagrad::new(0.5).eps(1e-10);
 /// adagrad.validate()?;
 /// let mut w = [1.0];
-/// adagrad.step(&mut w, &[2.0]); // s = 4, θ ← 1 − 0.5·2/(2 + 1e-10)
+/// adagrad.step(&mut w, &[2.0])?; // s = 4, θ ← 1 − 0.5·2/(2 + 1e-10)
 /// assert_eq!(w, [1.0 - 0.5 * 2.0 / (2.0 + 1e-10)]);
 /// # Ok::<(), backprop::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adagrad<T> {
-    lr: T,
     lr_decay: T,
-    weight_decay: T,
+    weight_decay: Option<WeightDecay<T>>,
     initial_accumulator_value: T,
     eps: T,
     maximize: bool,
-    state: Vec<T>,
-    steps: u64,
 }
 
 impl<T: Float> Adagrad<T> {
-    /// Adagrad with learning rate `lr` and PyTorch's defaults for the rest (checked by
-    /// [`Optimizer::validate`], which [`Trainer::new`](crate::Trainer::new) calls).
-    pub fn new(lr: T) -> Self {
-        Self {
-            lr,
+    /// Adagrad at learning rate `lr`, with PyTorch's defaults for the rest.
+    ///
+    /// The builder methods below set the other hyper-parameters; [`Optimizer::validate`]
+    /// (which [`Trainer::new`](crate::Trainer::new) calls) checks them.
+    pub fn new(lr: T) -> Optimizer<T, Self> {
+        let rule = Self {
             lr_decay: T::zero(),
-            weight_decay: T::zero(),
+            weight_decay: None,
             initial_accumulator_value: T::zero(),
-            eps: T::from(1e-10).unwrap_or_else(T::zero),
+            eps: cast(1e-10),
             maximize: false,
-            state: Vec::new(),
-            steps: 0,
-        }
+        };
+        Optimizer::new(rule, lr)
     }
+}
 
+impl<T: Float> Optimizer<T, Adagrad<T>> {
     /// Learning-rate decay η: step t uses `lr / (1 + (t − 1)·η)` (default 0).
     pub fn lr_decay(mut self, lr_decay: T) -> Self {
-        self.lr_decay = lr_decay;
+        self.rule.lr_decay = lr_decay;
         self
     }
 
-    /// L2 penalty λ added to the gradient as `λ·θ` (default 0).
-    pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = weight_decay;
+    /// Weight decay, L2 (PyTorch's `weight_decay`) or decoupled (default none).
+    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
+        self.rule.weight_decay = Some(weight_decay);
         self
     }
 
     /// The value the sum of squared gradients starts from (default 0).
     pub fn initial_accumulator_value(mut self, value: T) -> Self {
-        self.initial_accumulator_value = value;
+        self.rule.initial_accumulator_value = value;
         self
     }
 
     /// Term added to the denominator after the root (default 1e-10).
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.rule.eps = eps;
         self
     }
 
     /// Ascend instead of descend (default false): the gradient is negated before weight
     /// decay.
     pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
+        self.rule.maximize = maximize;
         self
-    }
-
-    /// The decayed learning rate of step `t` (counted from 1), as PyTorch computes it.
-    fn decayed_learning_rate(&self, t: u64) -> T {
-        let elapsed = T::from(t - 1).unwrap_or_else(T::infinity);
-        self.lr / (T::one() + elapsed * self.lr_decay)
     }
 }
 
-impl<T: Float> Optimizer<T> for Adagrad<T> {
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        let initial = self.initial_accumulator_value;
-        ensure_state(&mut self.state, self.steps, params.len(), initial);
-        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        let lr = self.decayed_learning_rate(self.steps);
-        let (eps, maximize, weight_decay) = (self.eps, self.maximize, self.weight_decay);
-        for ((p, &g), s) in params.iter_mut().zip(grads).zip(&mut self.state) {
-            let g = regularized(g, *p, maximize, weight_decay);
-            *s = *s + g * g;
-            *p = *p - lr * g / (s.sqrt() + eps);
+impl<T: Float> UpdateRule<T> for Adagrad<T> {
+    fn state_len(&self, params: usize) -> usize {
+        params
+    }
+
+    fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
+        for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
+            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
+            let sum = if t == 1 {
+                self.initial_accumulator_value
+            } else {
+                *s
+            };
+            *s = sum + g * g;
+            *p = theta - decayed_lr * g / (s.sqrt() + self.eps);
         }
     }
 
-    bookkeeping!();
-
     fn validate(&self) -> Result<(), Error> {
-        check_initial_learning_rate(self.lr)?;
         check_non_negative("lr_decay", self.lr_decay)?;
-        check_non_negative("weight_decay", self.weight_decay)?;
+        check_weight_decay(self.weight_decay)?;
         check_non_negative("initial_accumulator_value", self.initial_accumulator_value)?;
         check_positive("eps", self.eps)
-    }
-
-    fn prepare(&mut self, param_len: usize) {
-        self.steps = 0;
-        let initial = self.initial_accumulator_value;
-        ensure_state(&mut self.state, 0, param_len, initial);
     }
 }

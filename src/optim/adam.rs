@@ -1,24 +1,21 @@
-//! Adam: adaptive moment estimation, as PyTorch computes it.
+//! Adam and AdamW: adaptive moment estimation, as PyTorch computes it.
 
-use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{
-    check_decay, check_initial_learning_rate, check_non_negative, check_positive, ensure_state,
-    lerp, regularized, Optimizer,
-};
-use crate::error::Error;
+use super::options::{check_weight_decay, lerp, regularize};
+use super::{Optimizer, UpdateRule, WeightDecay};
+use crate::cast::cast;
+use crate::error::{check_decay, check_positive, Error};
 
-/// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad.
+/// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad; [`AdamW`] is Adam with
+/// decoupled weight decay.
 ///
 /// # Math
 ///
-/// With `β₁, β₂` the betas, `λ` weight_decay and step `t = 1, 2, …`, starting from
-/// `m = v = v_max = 0`:
+/// With `β₁, β₂` the betas and step `t = 1, 2, …`, starting from `m = v = v_max = 0`,
+/// after maximize and [`WeightDecay`] (docs/math.md, 21–25):
 ///
 /// ```text
-/// g     ← −g                        if maximize
-/// g     ← g + λ·θ                   if λ ≠ 0
 /// m     ← lerp(m, g, 1 − β₁)        = β₁·m + (1 − β₁)·g
 /// v     ← β₂·v + (1 − β₂)·g²
 /// v_max ← max(v_max, v)             if amsgrad (the raw v, before bias correction)
@@ -33,8 +30,8 @@ use crate::error::Error;
 ///
 /// # Defaults (PyTorch's)
 ///
-/// lr 1e-3 (given to [`new`](Self::new) here), betas (0.9, 0.999), eps 1e-8,
-/// weight_decay 0, amsgrad false, maximize false.
+/// lr 1e-3 (given to [`new`](Self::new) here), betas (0.9, 0.999), eps 1e-8, no weight
+/// decay, amsgrad false, maximize false.
 ///
 /// # State
 ///
@@ -42,232 +39,163 @@ use crate::error::Error;
 ///
 /// # Errors
 ///
-/// [`validate`](Optimizer::validate) refuses an initial `lr` that is not positive and
-/// finite, an `eps` that is not positive and finite, `betas[0]` or `betas[1]` outside
-/// `[0, 1)`, and a negative or non-finite `weight_decay`.
+/// [`Optimizer::validate`] refuses an initial `lr` that is not positive and finite, an
+/// `eps` that is not positive and finite, `betas[0]` or `betas[1]` outside `[0, 1)`, and
+/// a negative or non-finite `weight_decay`.
 ///
 /// ```
-/// use backprop::{Adam, Optimizer};
+/// use backprop::Adam;
 ///
 /// let mut adam = Adam::new(0.1).betas(0.9, 0.999);
 /// adam.validate()?;
 /// let mut w = [1.0_f64];
-/// adam.step(&mut w, &[4.0]);
+/// adam.step(&mut w, &[4.0])?;
 /// // the first step moves by about lr, whatever the gradient's size
 /// assert!((w[0] - 0.9).abs() < 1e-6);
 /// # Ok::<(), backprop::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adam<T> {
-    lr: T,
     beta1: T,
     beta2: T,
     eps: T,
-    weight_decay: T,
+    weight_decay: Option<WeightDecay<T>>,
     amsgrad: bool,
     maximize: bool,
-    /// AdamW's rule: shrink θ by `lr·λ` instead of adding `λ·θ` to the gradient.
-    decoupled: bool,
-    state: Vec<T>,
-    steps: u64,
-}
-
-/// What one step's update needs, computed once per step.
-struct StepConstants<T> {
-    neg_step_size: T,
-    bias_correction2_sqrt: T,
-    coupled_decay: T,
-    decoupled_shrink: Option<T>,
 }
 
 impl<T: Float> Adam<T> {
-    /// Adam with learning rate `lr` and PyTorch's defaults for the rest (checked by
-    /// [`Optimizer::validate`], which [`Trainer::new`](crate::Trainer::new) calls).
-    pub fn new(lr: T) -> Self {
-        let cast = |v: f64| T::from(v).unwrap_or_else(T::zero);
-        Self {
-            lr,
+    /// Adam at learning rate `lr`, with PyTorch's defaults for the rest.
+    ///
+    /// The builder methods below set the other hyper-parameters; [`Optimizer::validate`]
+    /// (which [`Trainer::new`](crate::Trainer::new) calls) checks them.
+    pub fn new(lr: T) -> Optimizer<T, Self> {
+        let rule = Self {
             beta1: cast(0.9),
             beta2: cast(0.999),
             eps: cast(1e-8),
-            weight_decay: T::zero(),
+            weight_decay: None,
             amsgrad: false,
             maximize: false,
-            decoupled: false,
-            state: Vec::new(),
-            steps: 0,
-        }
+        };
+        Optimizer::new(rule, lr)
     }
+}
 
-    /// AdamW's rule: the same optimizer with decoupled weight decay.
-    pub(super) fn decoupled(mut self) -> Self {
-        self.decoupled = true;
-        self
+/// PyTorch's `torch.optim.AdamW`: [`Adam`] with [`WeightDecay::Decoupled`], λ = 0.01 by
+/// default.
+///
+/// # Math
+///
+/// Adam's rule, except that the parameters shrink instead of the decay joining the
+/// gradient, before the moments are updated (docs/math.md, 25):
+///
+/// ```text
+/// θ ← θ·(1 − lr·λ)
+/// ```
+///
+/// As in PyTorch the decay is scaled by the current learning rate (Loshchilov and
+/// Hutter's paper scales it by the schedule multiplier only). With λ = 0 AdamW is Adam,
+/// bit for bit.
+///
+/// ```
+/// use backprop::{AdamW, WeightDecay};
+///
+/// let mut adamw = AdamW::new(0.1).weight_decay(WeightDecay::Decoupled(0.5));
+/// adamw.validate()?;
+/// let mut w = [2.0];
+/// adamw.step(&mut w, &[0.0])?; // no gradient: only the decay acts
+/// assert_eq!(w, [2.0 * (1.0 - 0.1 * 0.5)]);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdamW {}
+
+impl AdamW {
+    /// Adam at learning rate `lr` with decoupled weight decay 0.01 and PyTorch's
+    /// defaults for the rest: an [`Optimizer`] running the [`Adam`] rule.
+    #[allow(clippy::new_ret_no_self)] // AdamW is a name for an Adam configuration
+    pub fn new<T: Float>(lr: T) -> Optimizer<T, Adam<T>> {
+        Adam::new(lr).weight_decay(WeightDecay::Decoupled(cast(0.01)))
     }
+}
 
+impl<T: Float> Optimizer<T, Adam<T>> {
     /// The decay rates β₁ of the gradient average and β₂ of the squared-gradient
     /// average (default (0.9, 0.999)).
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
+        (self.rule.beta1, self.rule.beta2) = (beta1, beta2);
         self
     }
 
     /// Term added to the denominator after the root (default 1e-8).
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.rule.eps = eps;
         self
     }
 
-    /// Weight decay λ (default 0 for Adam: L2, added to the gradient as `λ·θ`).
-    pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = weight_decay;
+    /// Weight decay: L2 is PyTorch's `Adam(weight_decay=λ)`, decoupled its `AdamW`
+    /// (default none for Adam, `Decoupled(0.01)` for [`AdamW`]).
+    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
+        self.rule.weight_decay = Some(weight_decay);
         self
     }
 
     /// AMSGrad: divide by the running maximum of `v` (default false).
     pub fn amsgrad(mut self, amsgrad: bool) -> Self {
-        self.amsgrad = amsgrad;
+        self.rule.amsgrad = amsgrad;
         self
     }
 
     /// Ascend instead of descend (default false): the gradient is negated before weight
     /// decay.
     pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
+        self.rule.maximize = maximize;
         self
     }
-
-    /// The length of the state for `param_len` parameters.
-    fn state_len(&self, param_len: usize) -> usize {
-        if self.amsgrad {
-            3 * param_len
-        } else {
-            2 * param_len
-        }
-    }
-
-    /// The bias corrections of step `t`, as PyTorch computes them in Python floats.
-    fn constants(&self, t: u64) -> StepConstants<T> {
-        let t = T::from(t).unwrap_or_else(T::infinity);
-        let half = T::one() / (T::one() + T::one());
-        let bias_correction1 = T::one() - self.beta1.powf(t);
-        let bias_correction2 = T::one() - self.beta2.powf(t);
-        let decays = self.weight_decay != T::zero();
-        StepConstants {
-            neg_step_size: -(self.lr / bias_correction1),
-            bias_correction2_sqrt: bias_correction2.powf(half),
-            coupled_decay: if self.decoupled {
-                T::zero()
-            } else {
-                self.weight_decay
-            },
-            decoupled_shrink: (self.decoupled && decays)
-                .then(|| T::one() - self.lr * self.weight_decay),
-        }
-    }
 }
 
-/// One step's update of every parameter and its moments.
-struct Moments<T> {
-    beta1_weight: T,
-    beta2: T,
-    eps: T,
-    k: StepConstants<T>,
-}
+impl<T: Float> UpdateRule<T> for Adam<T> {
+    fn state_len(&self, params: usize) -> usize {
+        params * if self.amsgrad { 3 } else { 2 }
+    }
 
-impl<T: Float> Moments<T> {
-    /// Updates `params` and the state `[m…, v…(, v_max…)]` with the gradient's
-    /// regularization chosen once, outside the loop; without amsgrad the loop has no
-    /// branch, and the compiler vectorizes it.
-    #[inline(always)]
-    fn apply(
-        &self,
-        params: &mut [T],
-        grads: &[T],
-        state: &mut [T],
-        regularize: impl Fn(T, T) -> T,
-    ) {
-        let n = params.len();
-        let (m, rest) = state.split_at_mut(n);
-        let (v, v_max) = rest.split_at_mut(n);
-        // AdamW's shrink; 1 (exact: θ·1 = θ) for Adam.
-        let shrink = self.k.decoupled_shrink.unwrap_or_else(T::one);
-        let terms = params
-            .iter_mut()
-            .zip(grads)
-            .zip(m.iter_mut().zip(v.iter_mut()));
-        if v_max.is_empty() {
-            terms.for_each(|((p, &g), (m, v))| {
-                let g = regularize(g, *p);
-                *p = *p * shrink;
-                let second = self.moments(g, m, v);
-                *p = *p + self.k.neg_step_size * *m / self.denominator(second);
-            });
-        } else {
-            terms.zip(v_max).for_each(|(((p, &g), (m, v)), v_max)| {
-                let g = regularize(g, *p);
-                *p = *p * shrink;
-                let v = self.moments(g, m, v);
+    fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        let t: T = cast(t);
+        let step_size = lr / (T::one() - self.beta1.powf(t));
+        let bias_correction2_sqrt = (T::one() - self.beta2.powf(t)).powf(cast(0.5));
+        let (beta1_weight, beta2) = (T::one() - self.beta1, self.beta2);
+        let (m, rest) = state.split_at_mut(params.len());
+        let (v, v_max) = rest.split_at_mut(params.len());
+        // One element's update; `v_max` is `None` without amsgrad.
+        let step = |p: &mut T, g: T, m: &mut T, v: &mut T, v_max: Option<&mut T>| {
+            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
+            *m = lerp(*m, g, beta1_weight);
+            *v = *v * beta2 + (T::one() - beta2) * g * g;
+            let second = match v_max {
                 // NaN-propagating, as torch.maximum
-                *v_max = if *v_max >= v { *v_max } else { v };
-                *p = *p + self.k.neg_step_size * *m / self.denominator(*v_max);
-            });
-        }
-    }
-
-    /// `m ← lerp(m, g, 1 − β₁)`, `v ← β₂·v + (1 − β₂)·g²`; returns the new `v`.
-    #[inline(always)]
-    fn moments(&self, g: T, m: &mut T, v: &mut T) -> T {
-        *m = lerp(*m, g, self.beta1_weight);
-        *v = *v * self.beta2 + (T::one() - self.beta2) * g * g;
-        *v
-    }
-
-    /// `√s / √(1 − β₂ᵗ) + eps`.
-    #[inline(always)]
-    fn denominator(&self, second: T) -> T {
-        second.sqrt() / self.k.bias_correction2_sqrt + self.eps
-    }
-}
-
-impl<T: Float> Optimizer<T> for Adam<T> {
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        let n = params.len();
-        let len = self.state_len(n);
-        ensure_state(&mut self.state, self.steps, len, T::zero());
-        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        let k = self.constants(self.steps);
-        let moments = Moments {
-            beta1_weight: T::one() - self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
-            k,
+                Some(v_max) => {
+                    *v_max = if *v_max >= *v { *v_max } else { *v };
+                    *v_max
+                }
+                None => *v,
+            };
+            *p = theta - step_size * *m / (second.sqrt() / bias_correction2_sqrt + self.eps);
         };
-        let (maximize, decay) = (self.maximize, moments.k.coupled_decay);
-        if maximize || decay != T::zero() {
-            let regularize = move |g, p| regularized(g, p, maximize, decay);
-            moments.apply(params, grads, &mut self.state, regularize);
+        let moments = params.iter_mut().zip(grads).zip(m.iter_mut().zip(v));
+        if self.amsgrad {
+            let terms = moments.zip(v_max);
+            terms.for_each(|(((p, &g), (m, v)), v_max)| step(p, g, m, v, Some(v_max)));
         } else {
-            moments.apply(params, grads, &mut self.state, |g, _| g);
+            moments.for_each(|((p, &g), (m, v))| step(p, g, m, v, None));
         }
     }
-
-    bookkeeping!();
 
     fn validate(&self) -> Result<(), Error> {
-        check_initial_learning_rate(self.lr)?;
         check_positive("eps", self.eps)?;
         check_decay("betas[0]", self.beta1)?;
         check_decay("betas[1]", self.beta2)?;
-        check_non_negative("weight_decay", self.weight_decay)
-    }
-
-    fn prepare(&mut self, param_len: usize) {
-        self.steps = 0;
-        let len = self.state_len(param_len);
-        ensure_state(&mut self.state, 0, len, T::zero());
+        check_weight_decay(self.weight_decay)
     }
 }

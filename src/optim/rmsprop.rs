@@ -1,23 +1,20 @@
 //! RMSprop: gradients divided by the root of their running mean square.
 
-use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{
-    check_decay, check_initial_learning_rate, check_non_negative, check_positive, ensure_state,
-    lerp, regularized, Optimizer,
-};
-use crate::error::Error;
+use super::options::{check_momentum, check_weight_decay, lerp, regularize};
+use super::{Optimizer, UpdateRule, WeightDecay};
+use crate::cast::cast;
+use crate::error::{check_decay, check_positive, Error};
 
 /// RMSprop (PyTorch's `torch.optim.RMSprop`), optionally centered and with momentum.
 ///
 /// # Math
 ///
-/// With `α` alpha, `μ` momentum, `λ` weight_decay, starting from `v = b = ḡ = 0`:
+/// With `α` alpha, `μ` momentum, starting from `v = b = ḡ = 0`, after maximize and
+/// [`WeightDecay`] (docs/math.md, 26–28):
 ///
 /// ```text
-/// g ← −g                          if maximize
-/// g ← g + λ·θ                     if λ ≠ 0
 /// v ← α·v + (1 − α)·g²
 /// ḡ ← lerp(ḡ, g, 1 − α)           if centered  (= α·ḡ + (1 − α)·g)
 /// d ← √(v − ḡ²) + eps             if centered
@@ -29,13 +26,12 @@ use crate::error::Error;
 ///     θ ← θ − lr·g / d
 /// ```
 ///
-/// eps is added *outside* the root (TensorFlow and optax put it inside, see
-/// [`Optimizer`]'s notes). The operations run in the order of PyTorch's
-/// single-tensor (`foreach=False`) code path.
+/// eps is added *outside* the root (TensorFlow and optax put it inside). The operations
+/// run in the order of PyTorch's single-tensor (`foreach=False`) code path.
 ///
 /// # Defaults (PyTorch's)
 ///
-/// lr 0.01 (given to [`new`](Self::new) here), alpha 0.99, eps 1e-8, weight_decay 0,
+/// lr 0.01 (given to [`new`](Self::new) here), alpha 0.99, eps 1e-8, no weight decay,
 /// momentum 0, centered false, maximize false.
 ///
 /// # State
@@ -45,91 +41,48 @@ use crate::error::Error;
 ///
 /// # Errors
 ///
-/// [`validate`](Optimizer::validate) refuses an initial `lr` that is not positive and
-/// finite, an `eps` that is not positive and finite, `momentum` or `alpha` outside
-/// `[0, 1)` (PyTorch allows any non-negative value), and a negative or non-finite
-/// `weight_decay`.
+/// [`Optimizer::validate`] refuses an initial `lr` that is not positive and finite, an
+/// `eps` that is not positive and finite, `momentum` or `alpha` outside `[0, 1)` (PyTorch
+/// allows any non-negative value), and a negative or non-finite `weight_decay`.
 ///
 /// ```
-/// use backprop::{Optimizer, RmsProp};
+/// use backprop::RmsProp;
 ///
 /// let mut rmsprop = RmsProp::new(0.01).alpha(0.9).momentum(0.5).centered(true);
 /// rmsprop.validate()?;
 /// let mut w = [1.0_f64, 1.0];
-/// rmsprop.step(&mut w, &[3.0, -0.003]);
+/// rmsprop.step(&mut w, &[3.0, -0.003])?;
 /// // normalized: both move by the same amount, whatever the gradient's size
 /// let (down, up) = (1.0 - w[0], w[1] - 1.0);
 /// assert!((down - up).abs() < 1e-6);
 /// # Ok::<(), backprop::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RmsProp<T> {
-    lr: T,
     alpha: T,
     eps: T,
-    weight_decay: T,
+    weight_decay: Option<WeightDecay<T>>,
     momentum: T,
     centered: bool,
     maximize: bool,
-    state: Vec<T>,
-    steps: u64,
 }
 
 impl<T: Float> RmsProp<T> {
-    /// RMSprop with learning rate `lr` and PyTorch's defaults for the rest (checked by
-    /// [`Optimizer::validate`], which [`Trainer::new`](crate::Trainer::new) calls).
-    pub fn new(lr: T) -> Self {
-        let cast = |v: f64| T::from(v).unwrap_or_else(T::zero);
-        Self {
-            lr,
+    /// RMSprop at learning rate `lr`, with PyTorch's defaults for the rest.
+    ///
+    /// The builder methods below set the other hyper-parameters; [`Optimizer::validate`]
+    /// (which [`Trainer::new`](crate::Trainer::new) calls) checks them.
+    pub fn new(lr: T) -> Optimizer<T, Self> {
+        let rule = Self {
             alpha: cast(0.99),
             eps: cast(1e-8),
-            weight_decay: T::zero(),
+            weight_decay: None,
             momentum: T::zero(),
             centered: false,
             maximize: false,
-            state: Vec::new(),
-            steps: 0,
-        }
-    }
-
-    /// Smoothing constant α of the running averages (default 0.99).
-    pub fn alpha(mut self, alpha: T) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Term added to the denominator after the root (default 1e-8).
-    pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// L2 penalty λ added to the gradient as `λ·θ` (default 0).
-    pub fn weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Momentum factor μ applied to the normalized gradient (default 0).
-    pub fn momentum(mut self, momentum: T) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Centered RMSprop: normalize by an estimate of the gradient's variance instead of
-    /// its second moment (default false).
-    pub fn centered(mut self, centered: bool) -> Self {
-        self.centered = centered;
-        self
-    }
-
-    /// Ascend instead of descend (default false): the gradient is negated before weight
-    /// decay.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
+        };
+        Optimizer::new(rule, lr)
     }
 
     /// The lengths of the momentum and gradient-average blocks for `n` parameters.
@@ -138,34 +91,61 @@ impl<T: Float> RmsProp<T> {
         let centered = if self.centered { n } else { 0 };
         (momentum, centered)
     }
+}
 
-    fn state_len(&self, n: usize) -> usize {
-        let (momentum, centered) = self.block_lens(n);
-        n + momentum + centered
+impl<T: Float> Optimizer<T, RmsProp<T>> {
+    /// Smoothing constant α of the running averages (default 0.99).
+    pub fn alpha(mut self, alpha: T) -> Self {
+        self.rule.alpha = alpha;
+        self
+    }
+
+    /// Term added to the denominator after the root (default 1e-8).
+    pub fn eps(mut self, eps: T) -> Self {
+        self.rule.eps = eps;
+        self
+    }
+
+    /// Weight decay, L2 (PyTorch's `weight_decay`) or decoupled (default none).
+    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
+        self.rule.weight_decay = Some(weight_decay);
+        self
+    }
+
+    /// Momentum factor μ applied to the normalized gradient (default 0).
+    pub fn momentum(mut self, momentum: T) -> Self {
+        self.rule.momentum = momentum;
+        self
+    }
+
+    /// Centered RMSprop: normalize by an estimate of the gradient's variance instead of
+    /// its second moment (default false).
+    pub fn centered(mut self, centered: bool) -> Self {
+        self.rule.centered = centered;
+        self
+    }
+
+    /// Ascend instead of descend (default false): the gradient is negated before weight
+    /// decay.
+    pub fn maximize(mut self, maximize: bool) -> Self {
+        self.rule.maximize = maximize;
+        self
     }
 }
 
-impl<T: Float> RmsProp<T> {
-    /// The update with the gradient's regularization chosen once, outside the loop, and
-    /// every hyper-parameter in a local; the plain rule (no momentum, not centered) gets
-    /// a loop without branches, which the compiler vectorizes.
-    #[inline(always)]
-    fn update(&mut self, params: &mut [T], grads: &[T], regularize: impl Fn(T, T) -> T) {
-        let n = params.len();
-        let (momentum_len, _) = self.block_lens(n);
-        let (lr, alpha, eps, mu) = (self.lr, self.alpha, self.eps, self.momentum);
-        let (v, rest) = self.state.split_at_mut(n);
+impl<T: Float> UpdateRule<T> for RmsProp<T> {
+    fn state_len(&self, params: usize) -> usize {
+        let (momentum, centered) = self.block_lens(params);
+        params + momentum + centered
+    }
+
+    fn update(&self, _t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
+        let (momentum_len, _) = self.block_lens(params.len());
+        let (v, rest) = state.split_at_mut(params.len());
         let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
-        if buffer.is_empty() && grad_avg.is_empty() {
-            for ((p, &g), v) in params.iter_mut().zip(grads).zip(v) {
-                let g = regularize(g, *p);
-                *v = *v * alpha + (T::one() - alpha) * g * g;
-                *p = *p - lr * g / (v.sqrt() + eps);
-            }
-            return;
-        }
         for (i, ((p, &g), v)) in params.iter_mut().zip(grads).zip(v).enumerate() {
-            let g = regularize(g, *p);
+            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
             *v = *v * alpha + (T::one() - alpha) * g * g;
             let root = match grad_avg.get_mut(i) {
                 Some(avg) => {
@@ -174,48 +154,21 @@ impl<T: Float> RmsProp<T> {
                 }
                 None => v.sqrt(),
             };
-            let denom = root + eps;
-            match buffer.get_mut(i) {
+            let denominator = root + eps;
+            *p = match buffer.get_mut(i) {
                 Some(b) => {
-                    *b = *b * mu + g / denom;
-                    *p = *p - lr * *b;
+                    *b = *b * mu + g / denominator;
+                    theta - lr * *b
                 }
-                None => *p = *p - lr * g / denom,
-            }
+                None => theta - lr * g / denominator,
+            };
         }
     }
-}
-
-impl<T: Float> Optimizer<T> for RmsProp<T> {
-    fn step(&mut self, params: &mut [T], grads: &[T]) {
-        assert_eq!(params.len(), grads.len(), "parameters and gradients");
-        let n = params.len();
-        let len = self.state_len(n);
-        ensure_state(&mut self.state, self.steps, len, T::zero());
-        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        let (maximize, decay) = (self.maximize, self.weight_decay);
-        if maximize || decay != T::zero() {
-            self.update(params, grads, move |g, p| {
-                regularized(g, p, maximize, decay)
-            });
-        } else {
-            self.update(params, grads, |g, _| g);
-        }
-    }
-
-    bookkeeping!();
 
     fn validate(&self) -> Result<(), Error> {
-        check_initial_learning_rate(self.lr)?;
         check_positive("eps", self.eps)?;
-        check_decay("momentum", self.momentum)?;
-        check_non_negative("weight_decay", self.weight_decay)?;
+        check_momentum(self.momentum)?;
+        check_weight_decay(self.weight_decay)?;
         check_decay("alpha", self.alpha)
-    }
-
-    fn prepare(&mut self, param_len: usize) {
-        self.steps = 0;
-        let len = self.state_len(param_len);
-        ensure_state(&mut self.state, 0, len, T::zero());
     }
 }

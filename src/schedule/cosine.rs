@@ -2,8 +2,9 @@
 
 use num_traits::Float;
 
-use super::{check_non_negative, check_positive_count, constant, to_float, LrSchedule};
-use crate::error::Error;
+use super::LrSchedule;
+use crate::cast::cast;
+use crate::error::{check_non_negative, check_positive_count, Error};
 
 /// Anneals the rate along a cosine from `base_lr` to `eta_min` over `t_max` epochs
 /// (PyTorch's `CosineAnnealingLR`, without restarts).
@@ -27,7 +28,7 @@ use crate::error::Error;
 /// with an additive step where the denominator vanishes. It equals the closed form in
 /// exact arithmetic; `tools/reference_schedules.py` measures the rounding between the two
 /// in PyTorch 2.15 at most 9e-15 relative (9e-15 absolute) over 40 epochs for five
-/// settings, and `tests/pytorch_schedules.rs` checks this crate against both.
+/// settings, and `tests/pytorch/pytorch_schedules.rs` checks this crate against both.
 ///
 /// # Validation
 ///
@@ -58,9 +59,9 @@ impl<T: Float> CosineAnnealingLr<T> {
 
 impl<T: Float> LrSchedule<T> for CosineAnnealingLr<T> {
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
-        let pi: T = constant(core::f64::consts::PI);
+        let pi: T = cast(core::f64::consts::PI);
         let two = T::one() + T::one();
-        let angle = pi * to_float(epoch) / to_float(self.t_max);
+        let angle = pi * cast(epoch) / cast(self.t_max);
         self.eta_min + (base_lr - self.eta_min) * (T::one() + angle.cos()) / two
     }
 

@@ -2,8 +2,9 @@
 
 use num_traits::Float;
 
-use super::{check_non_negative, to_float, LrSchedule};
-use crate::error::Error;
+use super::LrSchedule;
+use crate::cast::cast;
+use crate::error::{check_non_negative, Error};
 
 /// Multiplies the rate by `gamma` every epoch (PyTorch's `ExponentialLR`).
 ///
@@ -42,7 +43,7 @@ impl<T: Float> ExponentialLr<T> {
 
 impl<T: Float> LrSchedule<T> for ExponentialLr<T> {
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
-        base_lr * self.gamma.powf(to_float(epoch))
+        base_lr * self.gamma.powf(cast(epoch))
     }
 
     fn validate(&self) -> Result<(), Error> {

@@ -2,9 +2,9 @@
 
 use num_traits::Float;
 
-use super::{check_positive_count, to_float, LrSchedule};
-use crate::error::Error;
-use crate::optim::invalid;
+use super::LrSchedule;
+use crate::cast::cast;
+use crate::error::{check_fraction, check_positive_count, invalid, Error};
 
 /// Scales the rate by a factor that moves linearly from `start_factor` to `end_factor`
 /// over `total_iters` epochs, then stays (PyTorch's `LinearLR`).
@@ -60,9 +60,9 @@ impl<T: Float> LinearLr<T> {
 
 impl<T: Float> LrSchedule<T> for LinearLr<T> {
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
-        let done: T = to_float(epoch.min(self.total_iters));
+        let done: T = cast(epoch.min(self.total_iters));
         let span = self.end_factor - self.start_factor;
-        base_lr * (self.start_factor + span * done / to_float(self.total_iters))
+        base_lr * (self.start_factor + span * done / cast(self.total_iters))
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -71,9 +71,7 @@ impl<T: Float> LrSchedule<T> for LinearLr<T> {
         if !(self.start_factor > zero && self.start_factor <= one) {
             return Err(invalid("start_factor", self.start_factor));
         }
-        if !(self.end_factor >= zero && self.end_factor <= one) {
-            return Err(invalid("end_factor", self.end_factor));
-        }
+        check_fraction("end_factor", self.end_factor)?;
         check_positive_count("total_iters", self.total_iters)
     }
 }

@@ -23,7 +23,6 @@ pub use step::StepLr;
 use num_traits::Float;
 
 use crate::error::Error;
-use crate::optim::invalid;
 
 /// A learning rate that depends only on the initial rate and the epoch.
 ///
@@ -60,33 +59,5 @@ pub trait LrSchedule<T: Float> {
     /// [`Error::InvalidHyperparameter`] naming the first hyper-parameter out of range.
     fn validate(&self) -> Result<(), Error> {
         Ok(())
-    }
-}
-
-/// `n` as a float; every count a training run reaches converts (f32 rounds above 2²⁴).
-pub(crate) fn to_float<T: Float>(n: usize) -> T {
-    T::from(n).unwrap_or_else(T::infinity)
-}
-
-/// A constant of the schedules' formulas (`π`, `1e-4`) in `T`.
-pub(crate) fn constant<T: Float>(value: f64) -> T {
-    T::from(value).unwrap_or_else(T::nan)
-}
-
-/// Refuses a count that must be at least 1 (a period, a number of epochs).
-pub(crate) fn check_positive_count(name: &'static str, count: usize) -> Result<(), Error> {
-    if count == 0 {
-        Err(Error::InvalidHyperparameter { name, value: 0.0 })
-    } else {
-        Ok(())
-    }
-}
-
-/// Refuses a value that is negative, NaN or infinite.
-pub(crate) fn check_non_negative<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
-    if value.is_finite() && value >= T::zero() {
-        Ok(())
-    } else {
-        Err(invalid(name, value))
     }
 }

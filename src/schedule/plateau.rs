@@ -2,9 +2,8 @@
 
 use num_traits::Float;
 
-use super::{check_non_negative, constant};
-use crate::error::{CheckpointFault, Error, Quantity};
-use crate::optim::{check_learning_rate, invalid};
+use crate::cast::cast;
+use crate::error::{check_decay, check_non_negative, CheckpointFault, Error, Quantity};
 
 /// Whether the monitored metric should go down or up (PyTorch's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -107,13 +106,13 @@ impl<T: Float> ReduceLrOnPlateau<T> {
         let mode = PlateauMode::Min;
         Self {
             mode,
-            factor: constant(0.1),
+            factor: cast(0.1),
             patience: 10,
-            threshold: constant(1e-4),
+            threshold: cast(1e-4),
             threshold_mode: ThresholdMode::Rel,
             cooldown: 0,
             min_lr: T::zero(),
-            eps: constant(1e-8),
+            eps: cast(1e-8),
             best: worst(mode),
             num_bad_epochs: 0,
             cooldown_counter: 0,
@@ -175,10 +174,7 @@ impl<T: Float> ReduceLrOnPlateau<T> {
     ///
     /// [`Error::InvalidHyperparameter`] naming the first hyper-parameter out of range.
     pub fn validate(&self) -> Result<(), Error> {
-        // Written so that NaN fails.
-        if !(self.factor >= T::zero() && self.factor < T::one()) {
-            return Err(invalid("factor", self.factor));
-        }
+        check_decay("factor", self.factor)?;
         check_non_negative("threshold", self.threshold)?;
         check_non_negative("min_lr", self.min_lr)?;
         check_non_negative("eps", self.eps)
@@ -197,7 +193,7 @@ impl<T: Float> ReduceLrOnPlateau<T> {
     ///   beat; both are almost surely a diverged run, so they are refused here).
     pub fn step(&mut self, metric: T, lr: T) -> Result<T, Error> {
         self.validate()?;
-        check_learning_rate(lr)?;
+        check_non_negative("lr", lr)?;
         if !metric.is_finite() {
             return Err(Error::NonFinite {
                 what: Quantity::Metric,

@@ -2,8 +2,9 @@
 
 use num_traits::Float;
 
-use super::{check_non_negative, check_positive_count, to_float, LrSchedule};
-use crate::error::Error;
+use super::LrSchedule;
+use crate::cast::cast;
+use crate::error::{check_non_negative, check_positive_count, Error};
 
 /// Multiplies the rate by `gamma` every `step_size` epochs (PyTorch's `StepLR`).
 ///
@@ -46,7 +47,7 @@ impl<T: Float> StepLr<T> {
 impl<T: Float> LrSchedule<T> for StepLr<T> {
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
         let drops = epoch.checked_div(self.step_size).unwrap_or(0);
-        base_lr * self.gamma.powf(to_float(drops))
+        base_lr * self.gamma.powf(cast(drops))
     }
 
     fn validate(&self) -> Result<(), Error> {

@@ -4,12 +4,12 @@ use alloc::sync::Arc;
 use core::fmt;
 use num_traits::Float;
 
+use super::clip::{clip_grad_norm, clip_grad_value};
 use super::Trainer;
-use crate::clip::{clip_grad_norm, clip_grad_value};
-use crate::error::Error;
+use crate::error::{check_not_below_zero, Error};
 use crate::loss::Loss;
 use crate::model::Model;
-use crate::optim::{invalid, Optimizer};
+use crate::optim::UpdateRule;
 use crate::schedule::{LrSchedule, ReduceLrOnPlateau};
 
 /// How the gradient is clipped between backward and the optimizer step.
@@ -47,7 +47,7 @@ where
     T: Float,
     M: Model<T>,
     L: Loss<T>,
-    O: Optimizer<T>,
+    O: UpdateRule<T>,
 {
     /// Clips the gradient of every step to a global 2-norm of `max_norm`, after backward
     /// and before the optimizer, as [`clip_grad_norm`] does (PyTorch's
@@ -72,9 +72,7 @@ where
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn clip_grad_norm(mut self, max_norm: T) -> Result<Self, Error> {
-        if max_norm.is_nan() || max_norm < T::zero() {
-            return Err(invalid("max_norm", max_norm));
-        }
+        check_not_below_zero("max_norm", max_norm)?;
         self.clipping = Clipping::Norm { max_norm };
         Ok(self)
     }
@@ -99,9 +97,7 @@ where
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn clip_grad_value(mut self, clip_value: T) -> Result<Self, Error> {
-        if clip_value.is_nan() || clip_value < T::zero() {
-            return Err(invalid("clip_value", clip_value));
-        }
+        check_not_below_zero("clip_value", clip_value)?;
         self.clipping = Clipping::Value { clip_value };
         Ok(self)
     }
@@ -231,11 +227,7 @@ where
 
 impl<T: Float> Clipping<T> {
     /// Clips the fresh, finite gradient and records the norm before clipping in
-    /// `grad_norm` when clipping by norm.
-    ///
-    /// Out of line: a step without clipping does not call it (see `Trainer::step_rows`),
-    /// and `grad_norm` stays `None` from the start while clipping is off.
-    #[inline(never)]
+    /// `grad_norm` when clipping by norm (it stays `None` otherwise).
     pub(super) fn apply(self, gradients: &mut [T], grad_norm: &mut Option<T>) -> Result<(), Error> {
         match self {
             Clipping::Off => {}

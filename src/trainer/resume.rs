@@ -2,28 +2,27 @@
 
 use num_traits::Float;
 
+use super::checkpoint::{Checkpoint, ScheduleState, FORMAT_VERSION};
 use super::clip_and_schedule::LrPolicy;
-use super::state_fit::fit_state;
 use super::Trainer;
-use crate::checkpoint::{Checkpoint, ScheduleState};
-use crate::error::{CheckpointFault, Error, Quantity};
+use crate::error::{check_non_negative, CheckpointFault, Error, Quantity};
 use crate::loss::Loss;
 use crate::model::Model;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, UpdateRule};
 
 impl<M, L, O, T> Trainer<M, L, O, T>
 where
     T: Float,
     M: Model<T>,
     L: Loss<T>,
-    O: Optimizer<T>,
+    O: UpdateRule<T>,
 {
     /// The trainer's state, copied: model, optimizer, step count and the schedule's
     /// progress (see [`Checkpoint`] for what is configuration and stays out).
     ///
     /// Restoring it, here or into a freshly built trainer of the same configuration,
     /// continues training bit for bit as if it had never stopped
-    /// (`tests/checkpoint.rs` checks this for every optimizer, in f32 and f64).
+    /// (`tests/checkpoint/` checks this for every optimizer, in f32 and f64).
     ///
     /// ```
     /// use backprop::{Adam, Model, Mse, Neuron, Trainer};
@@ -50,14 +49,15 @@ where
     ///
     /// ```
     /// # #[cfg(feature = "serde")] {
-    /// use backprop::{Checkpoint, Model, Mse, Neuron, Sgd, Trainer};
+    /// use backprop::{Checkpoint, Model, Momentum, Mse, Neuron, Sgd, Trainer};
     ///
-    /// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1).momentum(0.9))?;
+    /// let sgd = || Sgd::new(0.1).momentum(Momentum::Classic(0.9));
+    /// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, sgd())?;
     /// trainer.step(&[1.2], &[0.4])?;
     /// let json = serde_json::to_string(&trainer.checkpoint()).unwrap();
     ///
     /// let saved: Checkpoint<Neuron<f64>, Sgd<f64>, f64> = serde_json::from_str(&json).unwrap();
-    /// let mut resumed = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1).momentum(0.9))?;
+    /// let mut resumed = Trainer::new(Neuron::new(0.7), Mse, sgd())?;
     /// resumed.restore(saved)?;
     /// assert_eq!(resumed.model().params(), trainer.model().params());
     /// # }
@@ -77,6 +77,7 @@ where
             LrPolicy::Plateau(plateau) => ScheduleState::Plateau(*plateau),
         };
         Checkpoint {
+            version: FORMAT_VERSION,
             model: self.model.clone(),
             optimizer: self.optimizer.clone(),
             steps: self.steps,
@@ -90,6 +91,9 @@ where
     /// schedule's formula stay the trainer's own.
     ///
     /// Everything is checked before anything changes:
+    /// - the checkpoint's format version must be this crate's
+    ///   ([`CheckpointFault::Version`]; pre-1.0, a checkpoint of another version is
+    ///   refused rather than read in a layout it was not written in);
     /// - the checkpoint's model must equal the trainer's in all but its parameter
     ///   values (inputs, outputs, layers, biases, activations), and its parameters must
     ///   be finite;
@@ -120,24 +124,28 @@ where
         M: Clone + PartialEq,
     {
         let Checkpoint {
+            version,
             model,
             mut optimizer,
             steps,
             schedule,
         } = checkpoint;
         let invalid = |reason| Error::InvalidCheckpoint { reason };
+        if version != FORMAT_VERSION {
+            return Err(invalid(CheckpointFault::Version {
+                expected: FORMAT_VERSION,
+                actual: version,
+            }));
+        }
         self.check_model(&model).map_err(invalid)?;
-        let state_len = check_optimizer(&mut optimizer, model.params().len()).map_err(invalid)?;
+        check_optimizer(&mut optimizer, model.params().len()).map_err(invalid)?;
         let lr_policy = self.restored_policy(schedule).map_err(invalid)?;
 
         self.model.params_mut().copy_from_slice(model.params());
         self.optimizer = optimizer;
         self.steps = steps;
         self.lr_policy = lr_policy;
-        self.state_len = state_len;
-        self.undo.reserve_state(state_len);
         self.grad_norm = None;
-        self.forget_sizes(); // the next step checks every buffer against the new state
         Ok(())
     }
 
@@ -189,19 +197,18 @@ where
     }
 }
 
-/// Checks a loaded optimizer and returns its state length for `param_len` parameters.
-fn check_optimizer<T: Float, O: Optimizer<T>>(
-    optimizer: &mut O,
+/// Checks a loaded optimizer against `param_len` parameters, and sizes the state of one
+/// that has not stepped.
+fn check_optimizer<T: Float, O: UpdateRule<T>>(
+    optimizer: &mut Optimizer<T, O>,
     param_len: usize,
-) -> Result<usize, CheckpointFault> {
-    let lr = optimizer.learning_rate();
-    // `validate` demands a positive initial rate; a schedule may have brought it to 0.
-    let rate_ok = optimizer.set_learning_rate(T::one()).is_ok();
-    let checked = optimizer.validate();
-    if !rate_ok || optimizer.set_learning_rate(lr).is_err() {
+) -> Result<(), CheckpointFault> {
+    // Not `validate`, which demands a positive initial rate: a schedule may have brought
+    // the rate to 0.
+    if check_non_negative("lr", optimizer.learning_rate()).is_err() {
         return Err(CheckpointFault::Hyperparameter { name: "lr" });
     }
-    match checked {
+    match optimizer.rule().validate() {
         Err(Error::InvalidHyperparameter { name, .. })
         | Err(Error::IncompatibleHyperparameters { name, .. }) => {
             return Err(CheckpointFault::Hyperparameter { name });
@@ -209,10 +216,17 @@ fn check_optimizer<T: Float, O: Optimizer<T>>(
         _ => {}
     }
     non_finite(optimizer.state(), Quantity::OptimizerState)?;
-    fit_state(optimizer, param_len).map_err(|misfit| CheckpointFault::StateLength {
-        expected: misfit.expected,
-        actual: misfit.actual,
-    })
+    optimizer
+        .fit_state(param_len)
+        .map_err(|misfit| match misfit {
+            Error::LengthMismatch {
+                expected, actual, ..
+            } => CheckpointFault::StateLength { expected, actual },
+            _ => CheckpointFault::StateLength {
+                expected: 0,
+                actual: optimizer.state().len(),
+            },
+        })
 }
 
 fn non_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), CheckpointFault> {

@@ -6,7 +6,8 @@
 use allocation_counter::measure;
 use backprop::{
     Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Model,
-    Mse, Network, Neuron, Optimizer, ReduceLrOnPlateau, RmsProp, Sgd, SmoothL1, StepLr, Trainer,
+    Momentum, Mse, Network, Neuron, Optimizer, ReduceLrOnPlateau, RmsProp, Sgd, SmoothL1, StepLr,
+    Trainer, UpdateRule, WeightDecay,
 };
 
 const INPUTS: usize = 3;
@@ -35,7 +36,7 @@ fn assert_steady<M, L, O>(mut trainer: Trainer<M, L, O, f64>, what: &str)
 where
     M: Model<f64>,
     L: Loss<f64>,
-    O: Optimizer<f64>,
+    O: UpdateRule<f64>,
 {
     let outputs = trainer.model().output_len();
     let (x, y) = data(outputs);
@@ -67,11 +68,11 @@ where
     M: Model<f64> + Clone,
     L: Loss<f64> + Clone,
 {
-    fn both<M, L, O>(model: M, loss: L, optimizer: O, what: &str)
+    fn both<M, L, O>(model: M, loss: L, optimizer: Optimizer<f64, O>, what: &str)
     where
         M: Model<f64> + Clone,
         L: Loss<f64> + Clone,
-        O: Optimizer<f64> + Clone,
+        O: UpdateRule<f64> + Clone,
     {
         let by_norm = Trainer::new(model.clone(), loss.clone(), optimizer.clone())
             .unwrap()
@@ -95,7 +96,9 @@ where
         Sgd::new(lr),
         &format!("{what}, Sgd"),
     );
-    let nesterov = Sgd::new(lr).momentum(0.9).nesterov(true).weight_decay(0.01);
+    let nesterov = Sgd::new(lr)
+        .momentum(Momentum::Nesterov(0.9))
+        .weight_decay(WeightDecay::L2(0.01));
     both(
         model.clone(),
         loss.clone(),

@@ -89,7 +89,6 @@ fn invalid_learning_rates_are_refused() {
 
 #[test]
 fn a_learning_rate_set_later_is_checked_and_zero_is_allowed() {
-    use backprop::Optimizer;
     let mut sgd = Sgd::new(0.1);
     assert!(sgd.set_learning_rate(-1.0).is_err());
     assert!(sgd.set_learning_rate(f64::NAN).is_err());

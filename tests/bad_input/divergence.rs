@@ -2,12 +2,19 @@
 //! parameters, the optimizer's state and its step count are as before, so training goes
 //! on exactly as if the step had never been tried.
 
-use backprop::{Error, Model, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer};
+use backprop::{
+    Adam, Error, Mae, Model, Momentum, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer,
+    UpdateRule, WeightDecay,
+};
 
 /// Trains the lecture for `good` steps, then tries one step with a learning rate so large
 /// that the update overflows, then `after` more steps at the original rate; returns the
 /// final weight and the error of the huge step.
-fn interrupted<O: Optimizer<f64> + Clone>(optimizer: O, good: usize, after: usize) -> (f64, Error) {
+fn interrupted<O: UpdateRule<f64> + Clone>(
+    optimizer: Optimizer<f64, O>,
+    good: usize,
+    after: usize,
+) -> (f64, Error) {
     let lr = optimizer.learning_rate();
     let mut trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer).unwrap();
     for _ in 0..good {
@@ -31,7 +38,7 @@ fn interrupted<O: Optimizer<f64> + Clone>(optimizer: O, good: usize, after: usiz
 }
 
 /// The same optimizer trained `steps` times without interruption.
-fn uninterrupted<O: Optimizer<f64>>(optimizer: O, steps: usize) -> f64 {
+fn uninterrupted<O: UpdateRule<f64>>(optimizer: Optimizer<f64, O>, steps: usize) -> f64 {
     let mut trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer).unwrap();
     for _ in 0..steps {
         trainer.step(&[1.2], &[0.4]).unwrap();
@@ -39,7 +46,7 @@ fn uninterrupted<O: Optimizer<f64>>(optimizer: O, steps: usize) -> f64 {
     trainer.model().weights()[0]
 }
 
-fn assert_undone<O: Optimizer<f64> + Clone>(optimizer: O) {
+fn assert_undone<O: UpdateRule<f64> + Clone>(optimizer: Optimizer<f64, O>) {
     for good in [0, 3] {
         let (weight, error) = interrupted(optimizer.clone(), good, 4);
         assert_eq!(
@@ -60,7 +67,11 @@ fn assert_undone<O: Optimizer<f64> + Clone>(optimizer: O) {
 
 #[test]
 fn sgd_with_momentum_is_rolled_back_with_its_buffer() {
-    assert_undone(Sgd::new(0.1).momentum(0.9).dampening(0.1));
+    assert_undone(
+        Sgd::new(0.1)
+            .momentum(Momentum::Classic(0.9))
+            .dampening(0.1),
+    );
 }
 
 #[test]
@@ -71,9 +82,12 @@ fn rmsprop_is_rolled_back_with_every_buffer() {
 
 #[test]
 fn plain_sgd_is_refused_before_it_changes_anything() {
-    // Sgd predicts its update (Optimizer::update_stays_finite) instead of keeping a copy.
+    // Without state, only the parameters are put back.
     // Only the first step's gradient (1.056) overflows at lr = MAX; later ones are < 1.
-    for sgd in [Sgd::new(0.1), Sgd::new(0.1).weight_decay(0.01)] {
+    for sgd in [
+        Sgd::new(0.1),
+        Sgd::new(0.1).weight_decay(WeightDecay::L2(0.01)),
+    ] {
         let (weight, error) = interrupted(sgd.clone(), 0, 4);
         assert_eq!(
             error,
@@ -84,4 +98,27 @@ fn plain_sgd_is_refused_before_it_changes_anything() {
         );
         assert_eq!(weight.to_bits(), uninterrupted(sgd, 4).to_bits());
     }
+}
+
+/// Adam's second moment overflows on a huge (finite) gradient while the parameters stay
+/// finite (m / √∞ = 0): the step is refused as the state's, and undone.
+#[test]
+fn an_optimizer_state_that_overflows_is_refused_and_undone() {
+    let mut trainer = Trainer::new(Neuron::new(1.0), Mae, Adam::new(0.1)).unwrap();
+    trainer.step(&[1.0], &[0.5]).unwrap();
+    let (params, state) = (
+        trainer.model().params().to_vec(),
+        trainer.optimizer().state().to_vec(),
+    );
+    let error = trainer.step(&[1e200], &[0.0]).unwrap_err(); // g = 1e200, v = 1e-3·g² = ∞
+    assert_eq!(
+        error,
+        Error::Diverged {
+            step: 1,
+            what: Quantity::OptimizerState
+        }
+    );
+    assert_eq!(trainer.model().params(), params.as_slice());
+    assert_eq!(trainer.optimizer().state(), state.as_slice());
+    assert_eq!(trainer.optimizer().step_count(), 1);
 }

@@ -10,8 +10,8 @@ use backprop::gradcheck;
 use backprop::{
     clip_grad_norm, clip_grad_value, Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits, Control,
     CosineAnnealingLr, CrossEntropy, EarlyStopping, Epochs, Error, ExponentialLr, Fit, Huber,
-    LinearLr, Loss, Mae, Model, Mse, Network, Neuron, Optimizer, Quantity, ReduceLrOnPlateau,
-    RmsProp, Sgd, SmoothL1, StepLr, Trainer,
+    LinearLr, Loss, Mae, Model, Momentum, Mse, Network, Neuron, Optimizer, Quantity,
+    ReduceLrOnPlateau, RmsProp, Sgd, SmoothL1, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use proptest::prelude::*;
 
@@ -147,7 +147,9 @@ struct Snapshot {
     lr: u64,
 }
 
-fn snapshot<M: Model<f64>, L: Loss<f64>, O: Optimizer<f64>>(t: &Trainer<M, L, O, f64>) -> Snapshot {
+fn snapshot<M: Model<f64>, L: Loss<f64>, O: UpdateRule<f64>>(
+    t: &Trainer<M, L, O, f64>,
+) -> Snapshot {
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect();
     Snapshot {
         params: bits(t.model().params()),
@@ -172,7 +174,7 @@ fn run<M, L, O>(mut trainer: Trainer<M, L, O, f64>, actions: &[Action], probabil
 where
     M: Model<f64>,
     L: Loss<f64>,
-    O: Optimizer<f64>,
+    O: UpdateRule<f64>,
 {
     let shape = (trainer.model().input_len(), trainer.model().output_len());
     for action in actions {
@@ -305,13 +307,13 @@ proptest! {
         actions in prop::collection::vec(action(), 1..10),
     ) {
         let neuron = Neuron::from_weights(vec![0.5, -0.25]).with_bias(0.1).with_activation(Activation::Tanh);
-        let sgd = Sgd::new(0.1).momentum(0.9).nesterov(true).weight_decay(0.01);
+        let sgd = Sgd::new(0.1).momentum(Momentum::Nesterov(0.9)).weight_decay(WeightDecay::L2(0.01));
         let t = Trainer::new(neuron, Mse, sgd).unwrap().clip_grad_norm(1.0).unwrap()
             .schedule(StepLr::new(2, 0.5)).unwrap();
         run(t, &actions, false);
 
         let net = network(3, Activation::Tanh, Activation::Identity, 1);
-        let adam = Adam::new(0.01).amsgrad(true).weight_decay(0.1);
+        let adam = Adam::new(0.01).amsgrad(true).weight_decay(WeightDecay::L2(0.1));
         let plateau = ReduceLrOnPlateau::new().patience(1).cooldown(1);
         let t = Trainer::new(net, CrossEntropy::new().label_smoothing(0.1), adam).unwrap()
             .reduce_lr_on_plateau(plateau).unwrap();
@@ -349,18 +351,18 @@ proptest! {
         flags in any::<(bool, bool)>(),
         actions in prop::collection::vec(action(), 1..4),
     ) {
-        fn check<O: Optimizer<f64>>(optimizer: O, actions: &[Action]) {
+        fn check<O: UpdateRule<f64>>(optimizer: Optimizer<f64, O>, actions: &[Action]) {
             match Trainer::new(Neuron::from_weights(vec![0.3, 0.2]).with_bias(0.0), Mse, optimizer) {
                 Ok(t) => run(t, actions, false),
                 Err(Error::InvalidHyperparameter { .. } | Error::IncompatibleHyperparameters { .. }) => {}
                 Err(e) => panic!("unexpected {e:?}"),
             }
         }
-        check(Sgd::new(lr).momentum(a).dampening(b).weight_decay(c).nesterov(flags.0).maximize(flags.1), &actions);
-        check(Adam::new(lr).betas(a, b).eps(c).amsgrad(flags.0).weight_decay(a), &actions);
-        check(AdamW::new(lr).betas(b, a).eps(c).weight_decay(a).amsgrad(flags.1), &actions);
-        check(RmsProp::new(lr).alpha(a).eps(b).momentum(c).centered(flags.0).weight_decay(b), &actions);
-        check(Adagrad::new(lr).lr_decay(a).initial_accumulator_value(b).eps(c).weight_decay(a), &actions);
+        check(Sgd::new(lr).momentum(if flags.0 { Momentum::Nesterov(a) } else { Momentum::Classic(a) }).dampening(b).weight_decay(WeightDecay::L2(c)).maximize(flags.1), &actions);
+        check(Adam::new(lr).betas(a, b).eps(c).amsgrad(flags.0).weight_decay(WeightDecay::L2(a)), &actions);
+        check(AdamW::new(lr).betas(b, a).eps(c).weight_decay(WeightDecay::Decoupled(a)).amsgrad(flags.1), &actions);
+        check(RmsProp::new(lr).alpha(a).eps(b).momentum(c).centered(flags.0).weight_decay(WeightDecay::L2(b)), &actions);
+        check(Adagrad::new(lr).lr_decay(a).initial_accumulator_value(b).eps(c).weight_decay(WeightDecay::L2(a)), &actions);
 
         let base = || Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1)).unwrap();
         let refused = |r: Result<_, Error>| matches!(r, Err(Error::InvalidHyperparameter { .. }));
@@ -570,58 +572,73 @@ fn a_network_too_large_for_memory_is_refused() {
 }
 
 #[test]
-fn a_step_count_without_state_is_refused_not_a_panic() {
+fn an_optimizer_stepped_on_another_model_is_refused_not_a_panic() {
     let mut adam = Adam::new(0.1);
-    adam.set_step_count(5); // "has stepped", but no state for any parameter
+    adam.step(&mut [1.0, 2.0], &[0.5, 0.5]).unwrap(); // state for 2 parameters
     let refused = Trainer::new(Neuron::new(0.7), Mse, adam).err();
     let misfit = Error::LengthMismatch {
         what: Quantity::OptimizerState,
         expected: 2,
-        actual: 0,
+        actual: 4,
     };
     assert_eq!(refused, Some(misfit));
 
-    let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1).momentum(0.9)).unwrap();
+    let mut trainer = Trainer::new(
+        Neuron::new(0.7),
+        Mse,
+        Sgd::new(0.1).momentum(Momentum::Classic(0.9)),
+    )
+    .unwrap();
     trainer.step(&[1.2], &[0.4]).unwrap();
     trainer.optimizer_mut().reset();
-    trainer.optimizer_mut().set_step_count(3);
+    trainer
+        .optimizer_mut()
+        .step(&mut [1.0, 2.0], &[0.5, 0.5])
+        .unwrap();
+    let before = trainer.optimizer().clone();
     let misfit = Error::LengthMismatch {
         what: Quantity::OptimizerState,
         expected: 1,
-        actual: 0,
+        actual: 2,
     };
     assert_eq!(trainer.step(&[1.2], &[0.4]).err(), Some(misfit));
     assert_eq!(
         trainer.model().weights(),
         &[0.7 - 0.1 * 2.0 * (0.84 - 0.4) * 1.2]
     );
-    // the optimizer is left reset: the next step starts it afresh
-    assert_eq!(trainer.optimizer().step_count(), 0);
+    assert_eq!(trainer.optimizer(), &before); // refused: nothing changed
+    trainer.optimizer_mut().reset();
     trainer.step(&[1.2], &[0.4]).unwrap();
 }
 
 #[test]
 fn an_optimizer_with_a_non_finite_state_is_refused() {
-    let mut sgd = Sgd::new(0.1).momentum(0.9);
-    sgd.step(&mut [1.0], &[1.0]);
-    sgd.state_mut()[0] = f64::NAN;
-    let refused = Trainer::new(Neuron::new(0.7), Mse, sgd).err();
+    let mut adam = Adam::new(0.1);
+    adam.step(&mut [1.0], &[1e200]).unwrap(); // by hand: v = 1e-3·g² = ∞
+    let refused = Trainer::new(Neuron::new(0.7), Mse, adam).err();
     assert_eq!(
         refused,
         Some(Error::NonFinite {
             what: Quantity::OptimizerState,
-            index: 0
+            index: 1
         })
     );
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn counts_at_their_maximum_saturate_instead_of_overflowing() {
     let mut trainer = Trainer::new(Neuron::new(0.7f64), Mse, Adam::new(0.1)).unwrap();
     trainer.step(&[1.2], &[0.4]).unwrap();
-    trainer.optimizer_mut().set_step_count(u64::MAX);
+    let mut saved = serde_json::to_value(trainer.checkpoint()).unwrap();
+    saved["optimizer"]["steps"] = serde_json::json!(u64::MAX);
+    saved["steps"] = serde_json::json!(u64::MAX);
+    trainer
+        .restore(serde_json::from_value(saved).unwrap())
+        .unwrap();
     trainer.step(&[1.2], &[0.4]).unwrap();
     assert_eq!(trainer.optimizer().step_count(), u64::MAX);
+    assert_eq!(trainer.steps(), u64::MAX);
     assert!(trainer.model().weights()[0].is_finite());
 }
 

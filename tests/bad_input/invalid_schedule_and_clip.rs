@@ -3,7 +3,7 @@
 
 use backprop::{
     clip_grad_norm, clip_grad_value, CosineAnnealingLr, Error, ExponentialLr, LinearLr, LrSchedule,
-    Mse, Neuron, Optimizer, Quantity, ReduceLrOnPlateau, Sgd, StepLr, Trainer,
+    Mse, Neuron, Quantity, ReduceLrOnPlateau, Sgd, StepLr, Trainer,
 };
 
 fn invalid(name: &'static str, value: f64) -> Error {

@@ -9,8 +9,6 @@
 //! - `hostile_input`: NaN, ±∞, huge, tiny, empty and ragged input never panics and never
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
-//! - `update_stays_finite`: `Optimizer::update_stays_finite` and `step_if_finite`
-//!   predict exactly what `step` does.
 
 mod bad_hyperparameters;
 mod bad_input;
@@ -18,4 +16,3 @@ mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
-mod update_stays_finite;

@@ -8,8 +8,8 @@
 
 use backprop::{
     Activation, Adagrad, Adam, AdamW, Checkpoint, CheckpointFault, CosineAnnealingLr, Epochs,
-    Error, Model, Mse, Network, Optimizer, Quantity, ReduceLrOnPlateau, RmsProp, Sgd, StepLr,
-    Trainer,
+    Error, Model, Momentum, Mse, Network, Optimizer, Quantity, ReduceLrOnPlateau, RmsProp, Sgd,
+    StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use num_traits::Float;
 
@@ -72,8 +72,8 @@ fn network<T: Float>(activation: Activation<T>) -> Net<T> {
 }
 
 /// The training configuration, built afresh: clipping and a schedule or a plateau.
-fn fresh<T: Float + Send + Sync + 'static, O: Optimizer<T>>(
-    optimizer: O,
+fn fresh<T: Float + Send + Sync + 'static, O: UpdateRule<T>>(
+    optimizer: Optimizer<T, O>,
     plateau: bool,
 ) -> NetTrainer<T, O> {
     let trainer = Trainer::new(network(Activation::Tanh), Mse, optimizer)
@@ -89,7 +89,7 @@ fn fresh<T: Float + Send + Sync + 'static, O: Optimizer<T>>(
 }
 
 /// `count` shuffled epochs in batches of 3; the epochs' mean losses.
-fn train<T: Float + Send + Sync + 'static, O: Optimizer<T>>(
+fn train<T: Float + Send + Sync + 'static, O: UpdateRule<T>>(
     trainer: &mut NetTrainer<T, O>,
     epochs: &mut Epochs<T>,
     count: usize,
@@ -113,10 +113,10 @@ fn bits<T: Float>(values: &[T]) -> Vec<u64> {
 
 /// Trains 3 epochs, stores the checkpoint and the epochs' shuffling state, restores
 /// them into a fresh trainer and trains 4 more: bit for bit the 7-epoch run.
-fn assert_resumes_bit_exactly<T, O>(optimizer: O, plateau: bool)
+fn assert_resumes_bit_exactly<T, O>(optimizer: Optimizer<T, O>, plateau: bool)
 where
     T: Float + core::fmt::Debug + Send + Sync + 'static,
-    O: Optimizer<T> + Clone,
+    O: UpdateRule<T> + Clone,
     Checkpoint<Net<T>, O, T>: Storable,
     Epochs<T>: Storable,
 {
@@ -183,16 +183,16 @@ macro_rules! resume_tests {
 // `one` is 1 in the test's float type, so each line builds an f32 and an f64 optimizer.
 resume_tests! {
     sgd: |one| Sgd::new(0.05 * one);
-    sgd_momentum_nesterov_weight_decay: |one| Sgd::new(0.05 * one).momentum(0.9 * one)
-        .nesterov(true).weight_decay(0.01 * one);
-    sgd_momentum_dampening_maximize: |one| Sgd::new(0.01 * one).momentum(0.5 * one)
+    sgd_momentum_nesterov_weight_decay: |one| Sgd::new(0.05 * one)
+        .momentum(Momentum::Nesterov(0.9 * one)).weight_decay(WeightDecay::L2(0.01 * one));
+    sgd_momentum_dampening_maximize: |one| Sgd::new(0.01 * one).momentum(Momentum::Classic(0.5 * one))
         .dampening(0.1 * one).maximize(true);
     adam: |one| Adam::new(0.01 * one);
-    adam_amsgrad_weight_decay: |one| Adam::new(0.01 * one).amsgrad(true).weight_decay(0.1 * one);
+    adam_amsgrad_weight_decay: |one| Adam::new(0.01 * one).amsgrad(true).weight_decay(WeightDecay::L2(0.1 * one));
     adamw_amsgrad: |one| AdamW::new(0.01 * one).amsgrad(true);
     rmsprop: |one| RmsProp::new(0.01 * one);
     rmsprop_centered_momentum: |one| RmsProp::new(0.01 * one).centered(true).momentum(0.5 * one)
-        .weight_decay(0.01 * one);
+        .weight_decay(WeightDecay::L2(0.01 * one));
     adagrad: |one| Adagrad::new(0.1 * one).lr_decay(0.01 * one)
         .initial_accumulator_value(0.1 * one);
 }
@@ -324,11 +324,16 @@ fn non_finite_values_are_refused() {
     };
     assert_refused(&mut target(), source.checkpoint(), reason);
 
+    // A step by hand, outside the trainer's checks: a huge gradient makes v (the
+    // second block of 17) infinite while m stays finite.
     let mut source = target();
-    source.optimizer_mut().state_mut()[40] = f64::INFINITY;
+    let mut params = source.model().params().to_vec();
+    let mut huge = vec![0.0; params.len()];
+    huge[6] = 1e200;
+    source.optimizer_mut().step(&mut params, &huge).unwrap();
     let reason = CheckpointFault::NonFinite {
         what: Quantity::OptimizerState,
-        index: 40,
+        index: 17 + 6,
     };
     assert_refused(&mut target(), source.checkpoint(), reason);
 }
@@ -336,11 +341,15 @@ fn non_finite_values_are_refused() {
 #[test]
 fn a_state_of_the_wrong_length_is_refused() {
     let mut source = target();
-    source.optimizer_mut().reset(); // empty state ...
-    source.optimizer_mut().set_step_count(4); // ... claiming four steps
+    source.optimizer_mut().reset();
+    // stepped by hand on 3 parameters: a state of 9 values, not the model's 3 · 17
+    source
+        .optimizer_mut()
+        .step(&mut [1.0; 3], &[0.5; 3])
+        .unwrap();
     let reason = CheckpointFault::StateLength {
         expected: 3 * 17, // m, v and v_max for 17 parameters
-        actual: 0,
+        actual: 9,
     };
     assert_refused(&mut target(), source.checkpoint(), reason);
 }
@@ -386,6 +395,7 @@ mod json {
     fn the_layout_is_documented() {
         let value = saved_json();
         let checkpoint = &value[0];
+        assert_eq!(checkpoint["version"], json!(1));
         assert_eq!(checkpoint["model"]["inputs"], json!(2));
         let first = json!({"units": 4, "bias": true, "activation": "Tanh"});
         assert_eq!(checkpoint["model"]["layers"][0], first);
@@ -418,10 +428,20 @@ mod json {
     fn invalid_hyperparameters_are_refused() {
         let negative_lr = |v: &mut Value| v[0]["optimizer"]["lr"] = json!(-0.5);
         refused_after(negative_lr, CheckpointFault::Hyperparameter { name: "lr" });
-        let beta = |v: &mut Value| v[0]["optimizer"]["beta2"] = json!(1.5);
+        let beta = |v: &mut Value| v[0]["optimizer"]["rule"]["beta2"] = json!(1.5);
         refused_after(beta, CheckpointFault::Hyperparameter { name: "betas[1]" });
         let factor = |v: &mut Value| v[0]["schedule"]["Plateau"]["factor"] = json!(2.0);
         refused_after(factor, CheckpointFault::Hyperparameter { name: "factor" });
+    }
+
+    #[test]
+    fn another_format_version_is_refused() {
+        let version = |v: &mut Value| v[0]["version"] = json!(0);
+        let reason = CheckpointFault::Version {
+            expected: 1,
+            actual: 0,
+        };
+        refused_after(version, reason);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! tools/reference_optimizers.py) and a builder turning a case into our optimizer.
 #![allow(dead_code)]
 
-use backprop::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd};
+use backprop::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
 use num_traits::Float;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -56,64 +56,120 @@ fn betas<T: Float>(v: &Value) -> (T, T) {
     (number(&pair[0]), number(&pair[1]))
 }
 
+/// One of the built-in rules, chosen at run time as the references need: a rule of the
+/// test's own that delegates, and is `Clone` (a boxed rule is not).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyRule<T> {
+    Sgd(Sgd<T>),
+    Adam(Adam<T>),
+    RmsProp(RmsProp<T>),
+    Adagrad(Adagrad<T>),
+}
+
+impl<T: Float> AnyRule<T> {
+    fn rule(&self) -> &dyn UpdateRule<T> {
+        match self {
+            AnyRule::Sgd(r) => r,
+            AnyRule::Adam(r) => r,
+            AnyRule::RmsProp(r) => r,
+            AnyRule::Adagrad(r) => r,
+        }
+    }
+}
+
+impl<T: Float> UpdateRule<T> for AnyRule<T> {
+    fn state_len(&self, params: usize) -> usize {
+        self.rule().state_len(params)
+    }
+
+    fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        self.rule().update(t, lr, params, grads, state);
+    }
+
+    fn validate(&self) -> Result<(), backprop::Error> {
+        self.rule().validate()
+    }
+}
+
+/// An optimizer whose rule is chosen at run time.
+pub type Dynamic<T> = Optimizer<T, AnyRule<T>>;
+
+/// `optimizer` with its rule wrapped by `kind`, learning rate kept (no steps yet).
+fn any<T, R>(optimizer: Optimizer<T, R>, kind: fn(R) -> AnyRule<T>) -> Dynamic<T>
+where
+    T: Float,
+    R: UpdateRule<T> + Clone,
+{
+    Optimizer::new(kind(optimizer.rule().clone()), optimizer.learning_rate())
+}
+
 /// Our optimizer for `case`, every option applied through the builder named after it.
 ///
 /// Panics on an option it does not know, so a case added to the script cannot be
 /// replayed with an option silently ignored.
-pub fn build<T: Float + 'static>(case: &Case) -> Box<dyn Optimizer<T>> {
+pub fn build<T: Float + 'static>(case: &Case) -> Dynamic<T> {
     let lr = number(&case.options["lr"]);
     let options = case.options.iter().filter(|(k, _)| k.as_str() != "lr");
     match case.optimizer.as_str() {
-        "SGD" => Box::new(options.fold(Sgd::new(lr), |o, (k, v)| match k.as_str() {
-            "momentum" => o.momentum(number(v)),
-            "dampening" => o.dampening(number(v)),
-            "nesterov" => o.nesterov(flag(v)),
-            "weight_decay" => o.weight_decay(number(v)),
-            "maximize" => o.maximize(flag(v)),
-            other => panic!("SGD option {other}"),
-        })),
-        "Adam" => Box::new(options.fold(Adam::new(lr), |o, (k, v)| match k.as_str() {
-            "betas" => {
-                let (b1, b2) = betas(v);
-                o.betas(b1, b2)
-            }
-            "eps" => o.eps(number(v)),
-            "weight_decay" => o.weight_decay(number(v)),
-            "amsgrad" => o.amsgrad(flag(v)),
-            "maximize" => o.maximize(flag(v)),
-            other => panic!("Adam option {other}"),
-        })),
-        "AdamW" => Box::new(options.fold(AdamW::new(lr), |o, (k, v)| match k.as_str() {
-            "betas" => {
-                let (b1, b2) = betas(v);
-                o.betas(b1, b2)
-            }
-            "eps" => o.eps(number(v)),
-            "weight_decay" => o.weight_decay(number(v)),
-            "amsgrad" => o.amsgrad(flag(v)),
-            "maximize" => o.maximize(flag(v)),
-            other => panic!("AdamW option {other}"),
-        })),
-        "RMSprop" => Box::new(
+        "SGD" => {
+            // PyTorch's momentum factor and nesterov flag are one `Momentum` here.
+            let mu: T = case.options.get("momentum").map_or(T::zero(), number);
+            let nesterov = case.options.get("nesterov").is_some_and(flag);
+            let sgd = match (mu > T::zero(), nesterov) {
+                (false, false) => Sgd::new(lr),
+                (true, false) => Sgd::new(lr).momentum(Momentum::Classic(mu)),
+                (_, true) => Sgd::new(lr).momentum(Momentum::Nesterov(mu)),
+            };
+            let sgd = options.fold(sgd, |o, (k, v)| match k.as_str() {
+                "momentum" | "nesterov" => o,
+                "dampening" => o.dampening(number(v)),
+                "weight_decay" => o.weight_decay(WeightDecay::L2(number(v))),
+                "maximize" => o.maximize(flag(v)),
+                other => panic!("SGD option {other}"),
+            });
+            any(sgd, AnyRule::Sgd)
+        }
+        "Adam" | "AdamW" => {
+            let (adam, decay): (_, fn(T) -> WeightDecay<T>) = if case.optimizer == "Adam" {
+                (Adam::new(lr), WeightDecay::L2)
+            } else {
+                (AdamW::new(lr), WeightDecay::Decoupled)
+            };
+            let adam = options.fold(adam, |o, (k, v)| match k.as_str() {
+                "betas" => {
+                    let (b1, b2) = betas(v);
+                    o.betas(b1, b2)
+                }
+                "eps" => o.eps(number(v)),
+                "weight_decay" => o.weight_decay(decay(number(v))),
+                "amsgrad" => o.amsgrad(flag(v)),
+                "maximize" => o.maximize(flag(v)),
+                other => panic!("Adam option {other}"),
+            });
+            any(adam, AnyRule::Adam)
+        }
+        "RMSprop" => any(
             options.fold(RmsProp::new(lr), |o, (k, v)| match k.as_str() {
                 "alpha" => o.alpha(number(v)),
                 "eps" => o.eps(number(v)),
                 "momentum" => o.momentum(number(v)),
                 "centered" => o.centered(flag(v)),
-                "weight_decay" => o.weight_decay(number(v)),
+                "weight_decay" => o.weight_decay(WeightDecay::L2(number(v))),
                 "maximize" => o.maximize(flag(v)),
                 other => panic!("RMSprop option {other}"),
             }),
+            AnyRule::RmsProp,
         ),
-        "Adagrad" => Box::new(
+        "Adagrad" => any(
             options.fold(Adagrad::new(lr), |o, (k, v)| match k.as_str() {
                 "lr_decay" => o.lr_decay(number(v)),
                 "initial_accumulator_value" => o.initial_accumulator_value(number(v)),
                 "eps" => o.eps(number(v)),
-                "weight_decay" => o.weight_decay(number(v)),
+                "weight_decay" => o.weight_decay(WeightDecay::L2(number(v))),
                 "maximize" => o.maximize(flag(v)),
                 other => panic!("Adagrad option {other}"),
             }),
+            AnyRule::Adagrad,
         ),
         other => panic!("unknown optimizer {other}"),
     }
@@ -121,8 +177,8 @@ pub fn build<T: Float + 'static>(case: &Case) -> Box<dyn Optimizer<T>> {
 
 /// Runs `optimizer` from the initial parameters over the case's steps (learning rate
 /// set before each, as the script does), returning the parameters after each step.
-pub fn replay<T: Float>(
-    optimizer: &mut dyn Optimizer<T>,
+pub fn replay<T: Float, R: UpdateRule<T>>(
+    optimizer: &mut Optimizer<T, R>,
     refs: &References,
     case: &Case,
 ) -> Vec<Vec<T>> {
@@ -131,7 +187,9 @@ pub fn replay<T: Float>(
     for (&lr, grads) in case.lrs.iter().zip(&refs.grads) {
         optimizer.set_learning_rate(cast(lr)).expect("valid lr");
         let grads: Vec<T> = grads.iter().map(|&g| cast(g)).collect();
-        optimizer.step(&mut params, &grads);
+        optimizer
+            .step(&mut params, &grads)
+            .expect("fitting lengths");
         trajectory.push(params.clone());
     }
     trajectory

@@ -50,7 +50,7 @@ fn assert_replays_within<T: Float + Into<f64> + core::fmt::Display + 'static>(
     for case in &refs.cases {
         let mut optimizer = build::<T>(case);
         optimizer.validate().expect("the case's options are valid");
-        let ours = replay(optimizer.as_mut(), &refs, case);
+        let ours = replay(&mut optimizer, &refs, case);
         for (step, (ours, theirs)) in ours.iter().zip(&case.trajectory).enumerate() {
             for (i, (&a, &e)) in ours.iter().zip(theirs).enumerate() {
                 if !within(a.into(), e, relative, floor) {
@@ -91,7 +91,7 @@ fn f64_is_bit_identical_to_pytorch_nearly_everywhere() {
     let (mut identical, mut total) = (0usize, 0usize);
     for case in &refs.cases {
         let mut optimizer = build::<f64>(case);
-        let ours = replay(optimizer.as_mut(), &refs, case);
+        let ours = replay(&mut optimizer, &refs, case);
         for (&a, &e) in ours.iter().flatten().zip(case.trajectory.iter().flatten()) {
             total += 1;
             identical += usize::from(a.to_bits() == e.to_bits());

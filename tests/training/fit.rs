@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use allocation_counter::measure;
 use backprop::{
     Activation, Control, EarlyStopping, Epochs, Error, Event, Fit, Loss, Model, Mse, Network,
-    Optimizer, Quantity, Sgd, StepLr, StopReason, Trainer,
+    Quantity, Sgd, StepLr, StopReason, Trainer,
 };
 
 /// Mse for training, but `value` (which only validation calls) replays a script: the

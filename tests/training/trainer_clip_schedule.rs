@@ -1,8 +1,8 @@
 //! The trainer's optional clipping and schedule do exactly what doing them by hand does.
 
 use backprop::{
-    CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, Model, Mse, Neuron, Optimizer,
-    ReduceLrOnPlateau, Sgd, StepLr, Trainer,
+    CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, Model, Mse, Neuron, ReduceLrOnPlateau,
+    Sgd, StepLr, Trainer,
 };
 
 const INPUTS: [f64; 6] = [1.0, -2.0, 0.5, /* second sample */ 3.0, 0.25, -1.5];

@@ -3,12 +3,12 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use crate::epoch::Epochs;
-use crate::error::{Error, Quantity};
+use super::Epochs;
+use super::Trainer;
+use crate::error::{check_non_negative, check_positive_count, Error, Quantity};
 use crate::loss::{mean_over_rows, Loss};
 use crate::model::{batch_len, ensure_finite, Model};
-use crate::optim::Optimizer;
-use crate::trainer::Trainer;
+use crate::optim::UpdateRule;
 
 /// What [`Trainer::fit`] tells its observer, after every step and at every epoch's end.
 ///
@@ -174,19 +174,8 @@ impl<T: Float> EarlyStopping<T> {
     /// not to improve; Keras's `patience=0` stops after one such epoch, as 1 does here)
     /// or `min_delta` if negative or not finite.
     pub fn validate(&self) -> Result<(), Error> {
-        if self.patience == 0 {
-            return Err(Error::InvalidHyperparameter {
-                name: "patience",
-                value: 0.0,
-            });
-        }
-        if !self.min_delta.is_finite() || self.min_delta < T::zero() {
-            return Err(Error::InvalidHyperparameter {
-                name: "min_delta",
-                value: self.min_delta.to_f64().unwrap_or(f64::NAN),
-            });
-        }
-        Ok(())
+        check_positive_count("patience", self.patience)?;
+        check_non_negative("min_delta", self.min_delta)
     }
 
     /// Takes an epoch's monitored loss and says whether it improved and whether to stop.
@@ -316,7 +305,7 @@ impl<'v, T: Float> Fit<'v, T> {
     where
         M: Model<T>,
         L: Loss<T>,
-        O: Optimizer<T>,
+        O: UpdateRule<T>,
     {
         let (inputs, targets) = self.validation?;
         let model = trainer.model();
@@ -333,7 +322,7 @@ impl<'v, T: Float> Fit<'v, T> {
     where
         M: Model<T>,
         L: Loss<T>,
-        O: Optimizer<T>,
+        O: UpdateRule<T>,
     {
         if let Some(stopper) = &self.early_stopping {
             stopper.validate()?;
@@ -361,7 +350,7 @@ where
     T: Float,
     M: Model<T>,
     L: Loss<T>,
-    O: Optimizer<T>,
+    O: UpdateRule<T>,
 {
     /// Trains epoch after epoch over `inputs`/`targets`, reporting every step and every
     /// epoch to `observer`, until `max_epochs`, early stopping or the observer stops it.

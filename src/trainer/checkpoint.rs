@@ -1,6 +1,13 @@
 //! A trainer's state, taken whole so training can resume from it bit for bit.
 
+use crate::optim::Optimizer;
 use crate::schedule::ReduceLrOnPlateau;
+
+/// The layout version of a [`Checkpoint`]; a checkpoint of another version is refused.
+///
+/// Raised whenever what a checkpoint holds changes (1: the first versioned layout, with
+/// the optimizer as rule, learning rate, step count and state).
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// Everything a [`Trainer`](crate::Trainer) remembers between steps: the model, the
 /// optimizer (hyper-parameters, state and step count), the number of steps and the
@@ -20,16 +27,18 @@ use crate::schedule::ReduceLrOnPlateau;
 ///
 /// # Layout
 ///
-/// With serde it serializes as a struct of `model`, `optimizer`, `steps` and `schedule`,
-/// the first two in their own serialized forms: a [`Network`](crate::Network) as its
-/// input count, its layers (`units`, `bias`, `activation`) and its flat `params`; an
-/// optimizer as its hyper-parameters by PyTorch's names, its flat `state` and its step
-/// count `steps`.
+/// With serde it serializes as a struct of `version` ([`Checkpoint::version`]), `model`,
+/// `optimizer`, `steps` and `schedule`, the model and the optimizer in their own
+/// serialized forms: a [`Network`](crate::Network) as its input count, its layers
+/// (`units`, `bias`, `activation`) and its flat `params`; an
+/// [`Optimizer`] as its `rule` (the hyper-parameters by PyTorch's names), `lr`, `steps`
+/// and its flat `state`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Checkpoint<M, O, T> {
+    pub(crate) version: u32,
     pub(crate) model: M,
-    pub(crate) optimizer: O,
+    pub(crate) optimizer: Optimizer<T, O>,
     pub(crate) steps: u64,
     pub(crate) schedule: ScheduleState<T>,
 }
@@ -47,14 +56,20 @@ pub(crate) enum ScheduleState<T> {
 }
 
 impl<M, O, T> Checkpoint<M, O, T> {
+    /// The layout version it was written in; [`Trainer::restore`](crate::Trainer::restore)
+    /// accepts only its own.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
     /// The model as it was, parameters included.
     pub fn model(&self) -> &M {
         &self.model
     }
 
-    /// The optimizer as it was: hyper-parameters (the learning rate in force), state and
-    /// step count.
-    pub fn optimizer(&self) -> &O {
+    /// The optimizer as it was: its rule, the learning rate in force, its state and step
+    /// count.
+    pub fn optimizer(&self) -> &Optimizer<T, O> {
         &self.optimizer
     }
 

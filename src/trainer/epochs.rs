@@ -3,12 +3,13 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use crate::error::Error;
-use crate::loss::{count, Loss};
+use super::{Step, Trainer};
+use crate::cast::cast;
+use crate::error::{check_positive_count, Error};
+use crate::loss::Loss;
 use crate::model::{check_batch, Model};
-use crate::optim::Optimizer;
+use crate::optim::UpdateRule;
 use crate::rng::{self, Stream};
-use crate::trainer::{Step, Trainer};
 
 /// Walks a data set in mini-batches, one [`Trainer::step_batch`] per batch.
 ///
@@ -117,7 +118,7 @@ impl<T: Float> Epochs<T> {
     where
         M: Model<T>,
         L: Loss<T>,
-        O: Optimizer<T>,
+        O: UpdateRule<T>,
     {
         self.run_observed(trainer, inputs, targets, |_, _| true)
     }
@@ -135,7 +136,7 @@ impl<T: Float> Epochs<T> {
     where
         M: Model<T>,
         L: Loss<T>,
-        O: Optimizer<T>,
+        O: UpdateRule<T>,
         F: FnMut(usize, Step<T>) -> bool,
     {
         self.check_batch_size()?;
@@ -156,26 +157,20 @@ impl<T: Float> Epochs<T> {
                 let y = &targets[start * out_len..end * out_len];
                 trainer.step_batch(x, y)?
             };
-            total = total + step.loss * count(end - start);
-            running = running + (step.loss - running) * (count::<T>(end - start) / count(end));
+            total = total + step.loss * cast(end - start);
+            running = running + (step.loss - running) * (cast::<T>(end - start) / cast(end));
             seen = end;
             if !after_step(batch, step) {
                 break;
             }
         }
-        let mean = total / count(seen);
+        let mean = total / cast(seen);
         Ok(if mean.is_finite() { mean } else { running })
     }
 
     /// The data set's row count, after checking it as a whole.
     fn check_batch_size(&self) -> Result<(), Error> {
-        if self.batch_size == 0 {
-            return Err(Error::InvalidHyperparameter {
-                name: "batch_size",
-                value: 0.0,
-            });
-        }
-        Ok(())
+        check_positive_count("batch_size", self.batch_size)
     }
 
     /// Resets `order` to `0..rows` and shuffles it if asked to (Fisher–Yates).

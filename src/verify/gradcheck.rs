@@ -60,6 +60,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
+use crate::cast::cast;
 use crate::error::{Error, Quantity};
 use crate::loss::{mean_over_rows, Loss};
 use crate::model::{check_batch, ensure_finite, Model};
@@ -189,7 +190,7 @@ impl<T: Float> Pass<T> {
             outputs: vec![T::zero(); outputs],
             output_grads: vec![T::zero(); outputs],
             workspace: vec![T::zero(); model.workspace_len(batch)],
-            rows: T::from(batch).unwrap_or_else(T::max_value),
+            rows: cast(batch),
         }
     }
 

@@ -2,9 +2,8 @@
 
 use num_traits::Float;
 
-use crate::error::{Error, Quantity};
-use crate::optim::invalid;
-use crate::schedule::constant;
+use crate::cast::cast;
+use crate::error::{check_not_below_zero, Error, Quantity};
 
 /// Scales the gradient down so its global 2-norm is at most about `max_norm`, and returns
 /// the norm it had (PyTorch's `torch.nn.utils.clip_grad_norm_` with `norm_type = 2`).
@@ -44,11 +43,9 @@ use crate::schedule::constant;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 pub fn clip_grad_norm<T: Float>(grads: &mut [T], max_norm: T) -> Result<T, Error> {
-    if max_norm.is_nan() || max_norm < T::zero() {
-        return Err(invalid("max_norm", max_norm));
-    }
+    check_not_below_zero("max_norm", max_norm)?;
     let total_norm = global_norm(grads)?;
-    let coef = max_norm / (total_norm + constant(1e-6));
+    let coef = max_norm / (total_norm + cast(1e-6));
     // PyTorch multiplies by the clamped coefficient always; by 1 changes nothing.
     if coef < T::one() {
         grads.iter_mut().for_each(|g| *g = *g * coef);
@@ -83,9 +80,7 @@ pub fn clip_grad_norm<T: Float>(grads: &mut [T], max_norm: T) -> Result<T, Error
 /// # Ok::<(), backprop::Error>(())
 /// ```
 pub fn clip_grad_value<T: Float>(grads: &mut [T], clip_value: T) -> Result<(), Error> {
-    if clip_value.is_nan() || clip_value < T::zero() {
-        return Err(invalid("clip_value", clip_value));
-    }
+    check_not_below_zero("clip_value", clip_value)?;
     if let Some(index) = grads.iter().position(|g| !g.is_finite()) {
         return Err(non_finite(index));
     }

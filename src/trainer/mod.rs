@@ -1,0 +1,373 @@
+//! The training loop: one step, then epochs, fitting, clipping, schedules and
+//! checkpoints around it.
+
+mod buffers;
+mod checkpoint;
+mod clip;
+mod clip_and_schedule;
+mod epochs;
+mod fit;
+mod resume;
+
+pub use checkpoint::Checkpoint;
+pub use clip::{clip_grad_norm, clip_grad_value};
+pub use epochs::Epochs;
+pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
+
+use num_traits::Float;
+
+use crate::error::{Error, Quantity};
+use crate::finite::{ensure_finite, first_non_finite};
+use crate::loss::{mean_loss_and_gradient, Loss};
+use crate::model::{batch_len, check_batch, Model};
+use crate::optim::{Optimizer, UpdateRule};
+use buffers::Buffers;
+use clip_and_schedule::{Clipping, LrPolicy};
+
+/// What one training step reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Step<T> {
+    /// The loss before the update: for a batch, the mean over its samples.
+    pub loss: T,
+}
+
+/// A model, a loss and an optimizer, trained one step at a time.
+///
+/// The trainer owns every buffer a step needs (outputs, loss gradients, the model's
+/// workspace, the parameter gradient, the copies an undo needs) and reuses them: once it
+/// has seen its largest batch, a step allocates nothing.
+///
+/// Every step is checked: inputs and targets of the wrong length or holding NaN or
+/// infinity are refused with an [`Error`], and so is a step whose loss, gradient, updated
+/// parameters or optimizer state would not be finite ([`Error::Diverged`]). A refused
+/// step leaves the model and the optimizer exactly as they were.
+///
+/// Optional pieces compose by value after [`new`](Self::new): gradient clipping
+/// ([`clip_grad_norm`](Self::clip_grad_norm), [`clip_grad_value`](Self::clip_grad_value))
+/// and a learning-rate schedule applied at [`end_epoch`](Self::end_epoch)
+/// ([`schedule`](Self::schedule), [`reduce_lr_on_plateau`](Self::reduce_lr_on_plateau)).
+/// Each takes the trainer by value and hands it back, or an error for a value out of
+/// range. Clipping acts on the flat gradient after backward and before the optimizer; the
+/// schedule acts only at `end_epoch`.
+///
+/// ```
+/// use backprop::{CosineAnnealingLr, Mse, Neuron, Sgd, Trainer};
+///
+/// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?
+///     .clip_grad_norm(1.0)?
+///     .schedule(CosineAnnealingLr::new(10, 0.0))?;
+/// for _epoch in 0..10 {
+///     trainer.step(&[1.2], &[0.4])?;
+///     trainer.end_epoch(None)?;
+/// }
+/// assert_eq!(trainer.optimizer().learning_rate(), 0.0); // annealed to eta_min
+/// # Ok::<(), backprop::Error>(())
+/// ```
+///
+/// # Example: the lecture
+///
+/// ```
+/// use backprop::{Mse, Neuron, Sgd, Trainer};
+///
+/// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+/// let step = trainer.step(&[1.2], &[0.4])?;
+/// assert_eq!(step.loss, 0.19359999999999997); // (0.84 − 0.4)²
+/// assert_eq!(trainer.prediction(), &[0.84]);
+/// assert_eq!(trainer.gradients(), &[2.0 * (0.84 - 0.4) * 1.2]); // dL/dw = 2(a − y)·x
+/// assert_eq!(trainer.model().weights(), &[0.5943999999999999]);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Trainer<M, L, R, T> {
+    model: M,
+    loss: L,
+    optimizer: Optimizer<T, R>,
+    buffers: Buffers<T>,
+    steps: u64,
+    clipping: Clipping<T>,
+    grad_norm: Option<T>,
+    lr_policy: LrPolicy<T>,
+}
+
+impl<M, L, R, T> Trainer<M, L, R, T>
+where
+    T: Float,
+    M: Model<T>,
+    L: Loss<T>,
+    R: UpdateRule<T>,
+{
+    /// Composes a model, a loss and an optimizer, checking them once, up front.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] if the loss or the optimizer refuses its
+    /// hyper-parameters,
+    /// [`Error::NonFinite`] if a parameter or (for an optimizer that has stepped) a state
+    /// value is NaN or infinite, and [`Error::LengthMismatch`] for a model without inputs
+    /// or outputs, or for an optimizer that has stepped on another number of parameters
+    /// ([`Quantity::OptimizerState`]).
+    pub fn new(model: M, loss: L, mut optimizer: Optimizer<T, R>) -> Result<Self, Error> {
+        optimizer.validate()?;
+        loss.validate()?;
+        for (what, len) in [
+            (Quantity::Input, model.input_len()),
+            (Quantity::Target, model.output_len()),
+        ] {
+            if len == 0 {
+                return Err(Error::LengthMismatch {
+                    what,
+                    expected: 1,
+                    actual: 0,
+                });
+            }
+        }
+        ensure_finite(model.params(), Quantity::Parameters)?;
+        optimizer.fit_state(model.params().len())?;
+        ensure_finite(optimizer.state(), Quantity::OptimizerState)?;
+        let mut buffers = Buffers::new();
+        buffers::resize(
+            &mut buffers.gradients,
+            model.params().len(),
+            Quantity::Gradient,
+        )?;
+        Ok(Self {
+            model,
+            loss,
+            optimizer,
+            buffers,
+            steps: 0,
+            clipping: Clipping::Off,
+            grad_norm: None,
+            lr_policy: LrPolicy::Constant,
+        })
+    }
+
+    /// One step of gradient descent on one sample.
+    ///
+    /// # Errors
+    ///
+    /// As [`step_batch`](Self::step_batch), and [`Error::LengthMismatch`] if `input` is
+    /// not exactly one sample.
+    pub fn step(&mut self, input: &[T], target: &[T]) -> Result<Step<T>, Error> {
+        if input.len() != self.model.input_len() {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Input,
+                expected: self.model.input_len(),
+                actual: input.len(),
+            });
+        }
+        self.step_batch(input, target)
+    }
+
+    /// One step of gradient descent on the mean loss of a batch.
+    ///
+    /// `inputs` holds the samples row-major (`batch × input_len`), `targets` likewise
+    /// (`batch × output_len`). The loss and its gradient are the mean over the rows, as
+    /// PyTorch's `reduction='mean'`.
+    ///
+    /// # Math
+    ///
+    /// ```text
+    /// ŷ_b = f(x_b; θ)                   forward
+    /// L = (1/B) Σ_b loss(ŷ_b, y_b)      ∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b
+    /// g = ∂L/∂θ                         backward
+    /// g ← clip(g)                       only with clip_grad_norm / clip_grad_value
+    /// θ ← optimizer(θ, g)               undone if anything became NaN or infinite
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Nothing changes in the model or the optimizer when this returns an error:
+    /// - [`Error::EmptyBatch`] for no samples;
+    /// - [`Error::LengthMismatch`] if `inputs` is not whole rows or `targets` does not
+    ///   match it;
+    /// - [`Error::NonFinite`] for a NaN or infinite input or target;
+    /// - [`Error::Diverged`] if the loss, the gradient, an updated parameter or the
+    ///   optimizer's updated state would be NaN or infinite;
+    /// - [`Error::TooLarge`] if the batch's buffers cannot be allocated.
+    ///
+    /// ```
+    /// use backprop::{Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut trainer = Trainer::new(Neuron::from_weights(vec![0.0, 0.0]), Mse, Sgd::new(0.1))?;
+    /// let inputs = [1.0, 0.0, /* second sample */ 0.0, 1.0];
+    /// let step = trainer.step_batch(&inputs, &[1.0, 3.0])?;
+    /// assert_eq!(step.loss, 5.0); // ((0 − 1)² + (0 − 3)²) / 2
+    /// assert_eq!(trainer.gradients(), &[-1.0, -3.0]);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
+        let rows = check_batch(&self.model, &self.loss, inputs, targets)?;
+        self.prepare(rows)?;
+        let Buffers {
+            outputs,
+            output_grads,
+            workspace,
+            gradients,
+            undo,
+            ..
+        } = &mut self.buffers;
+
+        self.model.forward(inputs, outputs, workspace);
+        let width = self.model.output_len();
+        let loss = mean_loss_and_gradient(&self.loss, outputs, targets, output_grads, width);
+        self.model
+            .backward(inputs, outputs, output_grads, workspace, gradients);
+        refuse_non_finite(loss, gradients, self.steps)?;
+        self.clipping.apply(gradients, &mut self.grad_norm)?;
+        self.optimizer
+            .step_or_undo(self.model.params_mut(), gradients, undo)
+            .map_err(|what| diverged(self.steps, what))?;
+
+        self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        Ok(Step { loss })
+    }
+
+    /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs that are not whole
+    /// rows, [`Error::NonFinite`] for a NaN or infinite input, [`Error::TooLarge`] if the
+    /// outputs cannot be allocated.
+    ///
+    /// ```
+    /// use backprop::{Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1))?;
+    /// assert_eq!(trainer.predict(&[2.0, 4.0])?, &[1.0, 2.0]); // two samples
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn predict(&mut self, inputs: &[T]) -> Result<&[T], Error> {
+        let rows = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
+        ensure_finite(inputs, Quantity::Input)?;
+        self.buffers.fit_inference(&self.model, rows)?;
+        let Buffers {
+            inference,
+            workspace,
+            ..
+        } = &mut self.buffers;
+        self.model.forward(inputs, inference, workspace);
+        Ok(inference)
+    }
+
+    /// The model being trained.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The model, mutable: to load parameters between steps.
+    ///
+    /// Replacing it by a model with another parameter count resets the optimizer's state
+    /// at the next step.
+    pub fn model_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+
+    /// Ends training and hands back the model.
+    pub fn into_model(self) -> M {
+        self.model
+    }
+
+    /// The loss function.
+    pub fn loss(&self) -> &L {
+        &self.loss
+    }
+
+    /// The optimizer: its rule, learning rate, step count and state.
+    pub fn optimizer(&self) -> &Optimizer<T, R> {
+        &self.optimizer
+    }
+
+    /// The optimizer, mutable: to change its learning rate between steps, or reset it.
+    pub fn optimizer_mut(&mut self) -> &mut Optimizer<T, R> {
+        &mut self.optimizer
+    }
+
+    /// The outputs the last step computed before its update, row-major for a batch.
+    pub fn prediction(&self) -> &[T] {
+        &self.buffers.outputs
+    }
+
+    /// The gradient of the last step's loss, in the layout of the model's parameters.
+    ///
+    /// With [`clip_grad_norm`](Self::clip_grad_norm) or
+    /// [`clip_grad_value`](Self::clip_grad_value) this is the clipped gradient the
+    /// optimizer used, as PyTorch's `.grad` after clipping.
+    pub fn gradients(&self) -> &[T] {
+        &self.buffers.gradients
+    }
+
+    /// The bytes of the values the trainer holds in its buffers, by their lengths.
+    ///
+    /// Counts the model's parameters, the gradient, the optimizer's state, the model's
+    /// workspace, the outputs and their gradients, the undo copies and the output
+    /// buffer of [`predict`](Self::predict); not the few bytes of bookkeeping beside
+    /// them (vector headers, a network's list of layers). Buffers are sized for the
+    /// largest batch seen and the workspace never shrinks, so after a step on the largest
+    /// batch this is the training loop's peak.
+    ///
+    /// # Math
+    ///
+    /// With `P` parameters, `S` optimizer state values, the largest batch `B` of a model
+    /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
+    ///
+    /// ```text
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I)
+    /// U = P + S after the first step (the copies an undo restores), else 0
+    /// I = rows·out of the last predict, else 0
+    /// ```
+    ///
+    /// ```
+    /// use backprop::{Adam, Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let mut sgd = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+    /// sgd.step(&[1.2], &[0.4])?;
+    /// assert_eq!(sgd.memory_bytes(), 8 * (1 + 1 + 0 + 1 + 2 + 1)); // f64: P, grad, W, ŷ, ∂L/∂ŷ, U
+    ///
+    /// let mut adam = Trainer::new(Neuron::new(0.7), Mse, Adam::new(0.1))?;
+    /// adam.step(&[1.2], &[0.4])?;
+    /// assert_eq!(adam.memory_bytes(), 8 * (1 + 1 + 2 + 1 + 2 + 3)); // + m, v and their undo
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn memory_bytes(&self) -> usize {
+        let values = self.model.params().len() + self.optimizer.state().len();
+        (values + self.buffers.len()) * core::mem::size_of::<T>()
+    }
+
+    /// How many steps have been applied.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Sizes the buffers for `rows` rows and the optimizer's state for the model, so that
+    /// nothing after this can fail for want of memory. A model replaced (through
+    /// [`model_mut`](Self::model_mut)) by one with another parameter count gets a gradient
+    /// of its size and an optimizer starting afresh: its state belonged to the old one.
+    fn prepare(&mut self, rows: usize) -> Result<(), Error> {
+        self.buffers.fit(&self.model, rows)?;
+        let param_len = self.model.params().len();
+        if self.buffers.gradients.len() != param_len {
+            buffers::resize(&mut self.buffers.gradients, param_len, Quantity::Gradient)?;
+            self.optimizer.reset();
+        }
+        self.optimizer.fit_state(param_len)
+    }
+}
+
+/// Refuses a step whose loss or gradient left the finite numbers, before any update.
+fn refuse_non_finite<T: Float>(loss: T, gradients: &[T], steps: u64) -> Result<(), Error> {
+    if !loss.is_finite() {
+        return Err(diverged(steps, Quantity::Loss));
+    }
+    if first_non_finite(gradients).is_some() {
+        return Err(diverged(steps, Quantity::Gradient));
+    }
+    Ok(())
+}
+
+/// The error of a step refused because it would have left the finite numbers.
+fn diverged(step: u64, what: Quantity) -> Error {
+    Error::Diverged { step, what }
+}
