@@ -370,11 +370,13 @@ where
     /// # Errors
     ///
     /// Before any step, nothing changed: the errors of [`Epochs::run`] for the training
-    /// data, the same checks for the validation set, and [`EarlyStopping::validate`].
+    /// data, the same checks for the validation set, [`EarlyStopping::validate`], and
+    /// [`Error::NonFinite`] (`Metric`) if the validation loss is not finite at the
+    /// starting parameters (huge validation targets, say: it could never be monitored).
     /// During training, the first error of a step (see [`step_batch`](Self::step_batch):
-    /// that step was not applied, the ones before stay), [`Error::NonFinite`]
-    /// (`Metric`) if the validation loss overflows, or an error of `end_epoch`. The
-    /// best parameters are not restored when an error is returned.
+    /// that step was not applied, the ones before stay), [`Error::Diverged`] (`Metric`)
+    /// if training brought the monitored loss to NaN or infinity, or an error of
+    /// `end_epoch`. The best parameters are not restored when an error is returned.
     ///
     /// ```
     /// use backprop::{Activation, Control, Epochs, Event, Fit, Mse, Network, Sgd, StepLr, Trainer};
@@ -408,6 +410,15 @@ where
         F: FnMut(&Event<T>) -> Control,
     {
         fit.check(self)?;
+        if fit
+            .validation_loss(self)
+            .is_some_and(|loss| !loss.is_finite())
+        {
+            return Err(Error::NonFinite {
+                what: Quantity::Metric,
+                index: 0,
+            });
+        }
         if let Some(stopper) = fit.early_stopping.as_mut() {
             stopper.reset();
         }
@@ -476,9 +487,9 @@ where
         let validation_loss = fit.validation_loss(self);
         let monitored = validation_loss.unwrap_or(loss);
         if !monitored.is_finite() {
-            return Err(Error::NonFinite {
+            return Err(Error::Diverged {
+                step: self.steps(),
                 what: Quantity::Metric,
-                index: epoch,
             });
         }
         let verdict = match fit.early_stopping.as_mut() {

@@ -12,14 +12,23 @@ use backprop::{
 
 /// Mse for training, but `value` (which only validation calls) replays a script: the
 /// validation loss of epoch `e` is `script[e]` for a validation set of one row.
+///
+/// `fit` evaluates the validation set once before training too (to refuse a loss that
+/// could never be monitored); that evaluation sees `script[0]` as well.
 struct ScriptedValidation {
     script: RefCell<VecDeque<f64>>,
 }
 
 impl ScriptedValidation {
     fn new(script: &[f64]) -> Self {
+        let before_training = script.first().copied();
         Self {
-            script: RefCell::new(script.iter().copied().collect()),
+            script: RefCell::new(
+                before_training
+                    .into_iter()
+                    .chain(script.iter().copied())
+                    .collect(),
+            ),
         }
     }
 }
@@ -309,6 +318,18 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
             ..
         })
     ));
+    // Validation targets whose loss overflows at the starting parameters: (ŷ − 1e300)²
+    // is infinite, so there is nothing to monitor; refused before any step.
+    let (vx, vy) = ([0.25, 0.5], [1e300, 0.0]);
+    let mut fit = Fit::new(Epochs::new(2), 3).validation(&vx, &vy);
+    let refused = trainer.fit(&mut fit, &XS, &YS, go_on).unwrap_err();
+    assert_eq!(
+        refused,
+        Error::NonFinite {
+            what: Quantity::Metric,
+            index: 0
+        }
+    );
     assert_eq!(trainer.model().params(), &before[..]);
     assert_eq!(trainer.steps(), 0);
 
