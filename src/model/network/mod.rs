@@ -5,6 +5,7 @@ use core::marker::PhantomData;
 use core::ops::Range;
 use num_traits::Float;
 
+mod chunks;
 mod passes;
 
 use super::dense::{Dense, DenseShape};
@@ -14,7 +15,7 @@ use crate::activation::{Activation, ActivationFunction};
 use crate::error::{Error, Quantity};
 use crate::kernel::{Kernels, ParallelSafe};
 use crate::rng;
-use passes::Chunks;
+use chunks::Chunks;
 
 /// A stack of dense layers: PyTorch's `nn.Sequential(nn.Linear, activation, nn.Linear, …)`.
 ///
@@ -186,6 +187,10 @@ impl<T: Float, A> Network<T, A> {
         hidden.iter().map(|l| l.shape.outputs).max().unwrap_or(0)
     }
 
+    fn input_len_of_first(&self) -> usize {
+        self.layers[0].shape.inputs
+    }
+
     fn output_len_of_last(&self) -> usize {
         self.layers.last().map_or(0, |l| l.shape.outputs)
     }
@@ -209,7 +214,7 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
     fn chunks_of(&self, inputs: &[T], outputs: &[T], workspace: &[T]) -> Chunks {
         let batch = outputs.len() / self.output_len_of_last();
         assert_eq!(outputs.len(), batch * self.output_len_of_last(), "outputs");
-        assert_eq!(inputs.len(), batch * self.layers[0].shape.inputs, "inputs");
+        assert_eq!(inputs.len(), batch * self.input_len_of_first(), "inputs");
         let plan = Chunks::new(self, batch);
         assert!(workspace.len() >= plan.workspace_len(), "workspace");
         plan
@@ -222,7 +227,7 @@ where
     A: ActivationFunction<T> + ParallelSafe + 'static,
 {
     fn input_len(&self) -> usize {
-        self.layers[0].shape.inputs
+        self.input_len_of_first()
     }
 
     fn output_len(&self) -> usize {
