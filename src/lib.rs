@@ -170,7 +170,7 @@
 //! - `parallel`: a [`Network`] batch of 256 rows or more runs in chunks on rayon's
 //!   threads, with results bit-identical for any thread count (the chunks depend on the
 //!   batch size alone, their gradients are summed in order). Implies `std`; the model's
-//!   types must then be `Send + Sync` ([`ParallelSafe`]).
+//!   types must then be `Send + Sync`.
 //!
 //! # Checkpoints
 //!
@@ -226,7 +226,6 @@ pub use dual::Dual;
 pub use epoch::Epochs;
 pub use error::{CheckpointFault, Error, Quantity};
 pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
-pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron, StepBuffers, StepHooks};

@@ -13,7 +13,7 @@ use num_traits::Float;
 
 use super::Network;
 use crate::activation::ActivationFunction;
-use crate::kernel::{join, ParallelSafe};
+use crate::kernel::join;
 
 /// Fewest rows worth a chunk of their own: below this the products are too small for the
 /// blocked kernel to pay off, and the summed gradients cost more than they save.
@@ -130,8 +130,8 @@ impl<'a, T> BackwardPart<'a, T> {
 
 impl<T, A> Network<T, A>
 where
-    T: Float + ParallelSafe + 'static,
-    A: ActivationFunction<T> + ParallelSafe + 'static,
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
 {
     /// The forward pass over every chunk of the batch.
     pub(super) fn forward_chunks(

@@ -13,7 +13,7 @@ use super::init::{self, Init, WeightInit};
 use super::{ensure_finite, Model};
 use crate::activation::{Activation, ActivationFunction};
 use crate::error::{Error, Quantity};
-use crate::kernel::{Kernels, ParallelSafe};
+use crate::kernel::Kernels;
 use crate::rng;
 use chunks::Chunks;
 
@@ -32,7 +32,10 @@ use chunks::Chunks;
 /// `std`'s (4 at most over the tested points), so they may differ from
 /// [`Activation::value`] in the last bits. Hence its [`Model`] implementation asks
 /// `T: 'static` (every number type is) and `A: 'static` (an activation holding no borrowed
-/// data), and with the `parallel` feature [`ParallelSafe`](crate::ParallelSafe) too.
+/// data). It asks `Send + Sync` of both too, so that the `parallel` feature can share them
+/// across threads; the bound holds without the feature as well, so enabling it (anywhere
+/// in a dependency graph) never breaks a build. Every float type,
+/// [`Dual`](crate::Dual) and the built-in activations have it.
 /// A batch of 256 rows or more runs in chunks (up to eight) fixed by its size alone, so
 /// the result does not depend on the thread count.
 ///
@@ -223,8 +226,8 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
 
 impl<T, A> Model<T> for Network<T, A>
 where
-    T: Float + ParallelSafe + 'static,
-    A: ActivationFunction<T> + ParallelSafe + 'static,
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
 {
     fn input_len(&self) -> usize {
         self.input_len_of_first()
