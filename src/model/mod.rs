@@ -36,6 +36,18 @@ use crate::error::{Error, Quantity};
 /// ```
 ///
 /// which for the lecture's neuron `a = x·w` is `dloss/dw = dloss/da · da/dw = 2(a − y) · x`.
+///
+/// # Room to grow
+///
+/// Two kinds of layer are planned to fit without breaking an implementation, each as a
+/// provided method whose default changes nothing (neither exists yet):
+///
+/// - Layers that behave differently in training and evaluation (dropout): a
+///   `fn set_training(&mut self, training: bool) {}`, a no-op by default, which the
+///   trainer would call with `true` around its steps and with `false` around `predict`.
+/// - State that is not trained (batch norm's running statistics; PyTorch's "buffers"):
+///   `fn buffers(&self) -> &[T] { &[] }` and `buffers_mut`, a second flat buffer beside
+///   the parameters that checkpoints would carry and the optimizer would never see.
 pub trait Model<T: Float> {
     /// The number of inputs of one sample.
     fn input_len(&self) -> usize;
