@@ -27,7 +27,7 @@ use crate::activation::{Activation, ActivationFunction};
 /// ```text
 /// z = Σᵢ wᵢ xᵢ + b      a = f(z)
 /// ∂L/∂z  = ∂L/∂a · f'(z)
-/// ∂L/∂wᵢ = ∂L/∂z · xᵢ     ∂L/∂b = ∂L/∂z
+/// ∂L/∂wᵢ = ∂L/∂z · xᵢ     ∂L/∂b = ∂L/∂z     ∂L/∂xᵢ = ∂L/∂z · wᵢ
 /// ```
 ///
 /// The lecture's neuron has one weight, no bias and no non-linearity, so this is
@@ -177,6 +177,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         output_grads: &mut [T],
         workspace: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     ) {
         let pre = &workspace[..outputs.len()];
         assert_eq!(
@@ -185,6 +186,9 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         assert_eq!(grads.len(), self.params.len(), "gradient length");
+        if let Some(input_grads) = &input_grads {
+            assert_eq!(input_grads.len(), inputs.len(), "input gradient length");
+        }
         single_output::backward_params(
             &self.activation,
             inputs,
@@ -194,6 +198,10 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             grads,
             self.shape.bias,
         );
+        if let Some(input_grads) = input_grads {
+            let delta = &output_grads[..outputs.len()]; // now ∂L/∂z
+            single_output::backward_inputs(self.weights(), delta, input_grads);
+        }
     }
 
     /// A one-input neuron's sample (the lecture's step) goes from its input to the update

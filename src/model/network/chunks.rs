@@ -103,10 +103,13 @@ impl<'a, T> Part<'a, T> {
     }
 }
 
-/// A [`Part`] of the backward pass: its `outputs` are the output gradients (written), and
-/// the forward pass's outputs ride along (read).
+/// A [`Part`] of the backward pass: its `outputs` are the output gradients (written), the
+/// forward pass's outputs ride along (read), and so do the rows' input gradients if the
+/// caller wants them (written: each row's are its own, so a chunk writes its rows' and
+/// nothing needs summing).
 struct BackwardPart<'a, T> {
     outputs: &'a [T],
+    input_grads: Option<&'a mut [T]>,
     part: Part<'a, T>,
 }
 
@@ -115,13 +118,22 @@ impl<'a, T> BackwardPart<'a, T> {
     fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self) {
         let (_, rows, _) = plan.midpoint(&self.part.chunks);
         let (o0, o1) = self.outputs.split_at(rows * out_len);
+        let (g0, g1) = match self.input_grads {
+            Some(input_grads) => {
+                let (g0, g1) = input_grads.split_at_mut(rows * in_len);
+                (Some(g0), Some(g1))
+            }
+            None => (None, None),
+        };
         let (first, rest) = self.part.split(plan, in_len, out_len);
         let first = BackwardPart {
             outputs: o0,
+            input_grads: g0,
             part: first,
         };
         let rest = BackwardPart {
             outputs: o1,
+            input_grads: g1,
             part: rest,
         };
         (first, rest)
@@ -172,14 +184,17 @@ where
         output_grads: &mut [T],
         ws: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     ) {
         if plan.count == 1 {
             let rows = plan.batch;
             let buffers = &mut ws[..rows * plan.per_row];
-            return self.backward_rows(rows, (inputs, outputs), output_grads, buffers, grads);
+            let io = (inputs, outputs);
+            return self.backward_rows(rows, io, output_grads, buffers, grads, input_grads);
         }
         let all = BackwardPart {
             outputs,
+            input_grads,
             part: Part {
                 chunks: 0..plan.count,
                 inputs,
@@ -198,7 +213,7 @@ where
             let (buffers, rest) = part.workspace.split_at_mut(rows * plan.per_row);
             let grads = &mut rest[self.widest_weights()..];
             let io = (part.inputs, b.outputs);
-            return self.backward_rows(rows, io, part.outputs, buffers, grads);
+            return self.backward_rows(rows, io, part.outputs, buffers, grads, b.input_grads);
         }
         let (first, rest) = b.split(plan, self.input_len_of_first(), self.output_len_of_last());
         join(

@@ -65,6 +65,8 @@ use chunks::Chunks;
 /// derivative times the next layer's weights carrying that layer's δ back. The forward
 /// pass keeps every `Z_l` and `A_l` in the workspace; the backward pass walks the layers
 /// from the output side, each through the same dense kernel as [`Neuron`](crate::Neuron).
+/// Below the first layer, `G₀ = Δ₁ W₁ = ∂L/∂X` is the input gradient, computed only when
+/// [`backward`](Model::backward) is given a buffer for it.
 ///
 /// # Example: a 2-3-1 network
 ///
@@ -265,11 +267,16 @@ where
         output_grads: &mut [T],
         workspace: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     ) {
         let plan = self.chunks_of(inputs, outputs, workspace);
         assert_eq!(grads.len(), self.params.len(), "gradient length");
         assert_eq!(output_grads.len(), outputs.len(), "output gradients");
-        self.backward_chunks(&plan, (inputs, outputs), output_grads, workspace, grads);
+        if let Some(input_grads) = &input_grads {
+            assert_eq!(input_grads.len(), inputs.len(), "input gradients");
+        }
+        let io = (inputs, outputs);
+        self.backward_chunks(&plan, io, output_grads, workspace, grads, input_grads);
     }
 }
 
@@ -462,7 +469,8 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples.
+    /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples, down
+    /// to the parameters and to the inputs.
     #[test]
     fn backward_is_the_chain_rule_by_hand() {
         let (w1, b1, w2) = (0.3, -0.2, 1.7);
@@ -484,10 +492,22 @@ mod tests {
             expected[1] += w2 * (1.0 - h * h); // ∂y/∂b₁
             expected[2] += h; // ∂y/∂w₂
         }
-        let mut grads = [0.0; 3];
-        net.backward(&xs, &out, &mut [1.0, 1.0], &mut workspace, &mut grads);
+        let (mut grads, mut input_grads) = ([0.0; 3], [0.0; 2]);
+        let ones = &mut [1.0, 1.0];
+        net.backward(
+            &xs,
+            &out,
+            ones,
+            &mut workspace,
+            &mut grads,
+            Some(&mut input_grads),
+        );
         for (g, e) in grads.iter().zip(expected) {
             approx::assert_relative_eq!(*g, e, max_relative = 1e-15);
+        }
+        for (g, &x) in input_grads.iter().zip(&xs) {
+            let h = (w1 * x + b1).tanh();
+            approx::assert_relative_eq!(*g, w2 * (1.0 - h * h) * w1, max_relative = 1e-15);
         }
     }
 

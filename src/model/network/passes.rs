@@ -175,7 +175,8 @@ where
     }
 
     /// The backward pass over `rows` rows, equations (10)–(12) from the output side,
-    /// starting from `G_L = ∂L/∂Ŷ` in `g_last`: writes their gradient into `grads`.
+    /// starting from `G_L = ∂L/∂Ŷ` in `g_last`: writes their gradient into `grads`, and
+    /// `G₀ = ∂L/∂X` into `input_grads` if it is given.
     pub(super) fn backward_rows(
         &self,
         rows: usize,
@@ -183,6 +184,7 @@ where
         g_last: &mut [T],
         buffers: &mut [T],
         grads: &mut [T],
+        mut input_grads: Option<&mut [T]>,
     ) {
         let RowsWorkspace { values, mut deltas } = RowsWorkspace::new(self, rows, buffers);
         let last = self.layers.len() - 1;
@@ -194,9 +196,14 @@ where
             let dense = self.dense(layer);
             // (10)–(11): Δ_l = f_l'(Z_l) ⊙ G_l, ∂L/∂W_l = Δ_lᵀ A_{l−1}, ∂L/∂b_l = Σ_rows Δ_l.
             dense.backward_params(a_prev, (z, a), delta_l, grads_l);
-            if l > 0 {
-                // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative.
-                let g_prev = &mut g_prev[..rows * layer.shape.inputs];
+            // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative; below
+            // the first layer, G₀ = ∂L/∂X, made only for a caller who asks for it.
+            let g_prev = if l > 0 {
+                Some(&mut g_prev[..rows * layer.shape.inputs])
+            } else {
+                input_grads.take()
+            };
+            if let Some(g_prev) = g_prev {
                 dense.backward_inputs(self.params_of(layer), delta_l, g_prev);
             }
         }
