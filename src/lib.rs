@@ -171,7 +171,7 @@
 //! - `parallel`: a [`Network`] batch of 256 rows or more runs in chunks on rayon's
 //!   threads, with results bit-identical for any thread count (the chunks depend on the
 //!   batch size alone, their gradients are summed in order). Implies `std`; the model's
-//!   types must then be `Send + Sync` ([`ParallelSafe`]).
+//!   types must then be `Send + Sync`.
 //!
 //! # Checkpoints
 //!
@@ -218,7 +218,6 @@ mod verify;
 pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
 pub use error::{CheckpointFault, Error, Quantity};
-pub use kernel::ParallelSafe;
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};

@@ -11,7 +11,6 @@ use ::safetensors::tensor::TensorView;
 use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 use num_traits::Float;
 
-use crate::kernel::ParallelSafe;
 use crate::model::{LayerShape, Model, Network};
 use crate::ActivationFunction;
 
@@ -268,8 +267,8 @@ fn slots(
 
 impl<T, A> Network<T, A>
 where
-    T: Float + ParallelSafe + 'static,
-    A: ActivationFunction<T> + ParallelSafe + 'static,
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
 {
     /// Loads the parameters from a safetensors file's bytes, each layer's weight and bias
     /// from the tensors `names` gives it (e.g. what PyTorch's

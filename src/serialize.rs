@@ -8,7 +8,6 @@
 //! The plain types (activations, optimizers, schedules, [`Checkpoint`](crate::Checkpoint))
 //! derive their impls beside their definitions.
 
-use crate::kernel::ParallelSafe;
 use alloc::vec::Vec;
 use num_traits::Float;
 use serde::de::Error as _;
@@ -72,8 +71,8 @@ struct NetworkRecord<P, A> {
 
 impl<T, A> Serialize for Network<T, A>
 where
-    T: Float + Serialize + ParallelSafe + 'static,
-    A: ActivationFunction<T> + Serialize + ParallelSafe + 'static,
+    T: Float + Serialize + Send + Sync + 'static,
+    A: ActivationFunction<T> + Serialize + Send + Sync + 'static,
 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let layers = self

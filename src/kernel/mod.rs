@@ -20,15 +20,6 @@ use num_traits::Float;
 
 use crate::activation::{Activation, ActivationFunction};
 
-/// `Send + Sync`: what a [`Network`](crate::Network)'s number and activation types must
-/// be, so that the `parallel` feature can share them across rayon's threads.
-///
-/// The bound is the same with and without that feature, so enabling it (anywhere in a
-/// dependency graph) never breaks a build; every float type, `Dual` and the built-in
-/// activations satisfy it.
-pub trait ParallelSafe: Send + Sync {}
-impl<T: Send + Sync + ?Sized> ParallelSafe for T {}
-
 /// Runs both closures, on rayon's threads with the `parallel` feature.
 #[cfg(feature = "parallel")]
 pub(crate) fn join(first: impl FnOnce() + Send, second: impl FnOnce() + Send) {

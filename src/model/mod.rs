@@ -36,6 +36,18 @@ use crate::error::{Error, Quantity};
 /// ```
 ///
 /// which for the lecture's neuron `a = x·w` is `dloss/dw = dloss/da · da/dw = 2(a − y) · x`.
+///
+/// # Room to grow
+///
+/// Two kinds of layer are planned to fit without breaking an implementation, each as a
+/// provided method whose default changes nothing (neither exists yet):
+///
+/// - Layers that behave differently in training and evaluation (dropout): a
+///   `fn set_training(&mut self, training: bool) {}`, a no-op by default, which the
+///   trainer would call with `true` around its steps and with `false` around `predict`.
+/// - State that is not trained (batch norm's running statistics; PyTorch's "buffers"):
+///   `fn buffers(&self) -> &[T] { &[] }` and `buffers_mut`, a second flat buffer beside
+///   the parameters that checkpoints would carry and the optimizer would never see.
 pub trait Model<T: Float> {
     /// The number of inputs of one sample.
     fn input_len(&self) -> usize;
@@ -60,15 +72,53 @@ pub trait Model<T: Float> {
     /// exactly the batch's outputs, or `workspace` is shorter than `workspace_len(batch)`.
     fn forward(&self, inputs: &[T], outputs: &mut [T], workspace: &mut [T]);
 
-    /// Writes `∂L/∂θ` into `grads`, given `∂L/∂ŷ` for every output of the last `forward`.
+    /// Writes `∂L/∂θ` into `grads`, given `∂L/∂ŷ` for every output of the last `forward`,
+    /// and `∂L/∂x` for every input into `input_grads` if it is `Some`.
     ///
     /// `inputs`, `outputs` and `workspace` must be those of the last `forward`.
-    /// `output_grads` is used as scratch and left unspecified. `grads` is overwritten,
-    /// not accumulated into.
+    /// `output_grads` is used as scratch and left unspecified. `grads` and `input_grads`
+    /// are overwritten, not accumulated into. `input_grads` has the layout of `inputs`
+    /// (PyTorch's `x.grad`), for a model that feeds another one or a look at what the
+    /// loss is sensitive to; with `None` nothing beyond `∂L/∂θ` is computed, as a
+    /// training step wants.
+    ///
+    /// # Math
+    ///
+    /// For row `b` of the batch, input `i` and output `j`:
+    ///
+    /// ```text
+    /// ∂L/∂θ    = Σ_b Σ_j ∂L/∂ŷ_bj · ∂ŷ_bj/∂θ
+    /// ∂L/∂x_bi =     Σ_j ∂L/∂ŷ_bj · ∂ŷ_bj/∂x_bi
+    /// ```
+    ///
+    /// The parameters serve every row, so their gradient sums over the rows; a row's
+    /// outputs depend on its own inputs only, so its input gradient does not. For the
+    /// lecture's neuron `a = x·w` with loss `(a − y)²` they mirror each other:
+    /// `∂L/∂w = 2(a − y)·x` and `∂L/∂x = 2(a − y)·w`.
     ///
     /// # Panics
     ///
-    /// On the same length mismatches as `forward`, or if `grads.len() != params().len()`.
+    /// On the same length mismatches as `forward`, if `grads.len() != params().len()`, or
+    /// if `input_grads` is `Some` and not as long as `inputs`.
+    ///
+    /// ```
+    /// use backprop::{Loss, Model, Mse, Neuron};
+    ///
+    /// // The lecture's neuron a = x·w, with loss (a − y)².
+    /// let (w, x, y) = (0.7, 1.2, 0.4);
+    /// let neuron = Neuron::new(w);
+    /// let (mut a, mut workspace) = ([0.0], [0.0]);
+    /// neuron.forward(&[x], &mut a, &mut workspace);
+    /// let mut output_grad = [0.0];
+    /// Mse.gradient(&a, &[y], &mut output_grad); // ∂L/∂a = 2(a − y)
+    ///
+    /// let (mut grad, mut input_grad) = ([0.0], [0.0]);
+    /// let input_grads = Some(&mut input_grad[..]);
+    /// neuron.backward(&[x], &a, &mut output_grad, &mut workspace, &mut grad, input_grads);
+    /// assert_eq!(a, [0.84]);
+    /// assert_eq!(grad, [2.0 * (0.84 - 0.4) * x]); // ∂L/∂w = 2(a − y)·x
+    /// assert_eq!(input_grad, [2.0 * (0.84 - 0.4) * w]); // ∂L/∂x = 2(a − y)·w
+    /// ```
     fn backward(
         &self,
         inputs: &[T],
@@ -76,6 +126,7 @@ pub trait Model<T: Float> {
         output_grads: &mut [T],
         workspace: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     );
 
     /// The outputs for a batch of inputs, in a new vector.

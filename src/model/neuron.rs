@@ -25,7 +25,7 @@ use crate::activation::{Activation, ActivationFunction};
 /// ```text
 /// z = Σᵢ wᵢ xᵢ + b      a = f(z)
 /// ∂L/∂z  = ∂L/∂a · f'(z)
-/// ∂L/∂wᵢ = ∂L/∂z · xᵢ     ∂L/∂b = ∂L/∂z
+/// ∂L/∂wᵢ = ∂L/∂z · xᵢ     ∂L/∂b = ∂L/∂z     ∂L/∂xᵢ = ∂L/∂z · wᵢ
 /// ```
 ///
 /// The lecture's neuron has one weight, no bias and no non-linearity, so this is
@@ -159,6 +159,7 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         output_grads: &mut [T],
         workspace: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     ) {
         let pre = &workspace[..outputs.len()];
         assert_eq!(
@@ -167,6 +168,9 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         assert_eq!(grads.len(), self.params.len(), "gradient length");
+        if let Some(input_grads) = &input_grads {
+            assert_eq!(input_grads.len(), inputs.len(), "input gradient length");
+        }
         single_output::backward_params(
             &self.activation,
             inputs,
@@ -176,5 +180,9 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             grads,
             self.shape.bias,
         );
+        if let Some(input_grads) = input_grads {
+            let delta = &output_grads[..outputs.len()]; // now ∂L/∂z
+            single_output::backward_inputs(self.weights(), delta, input_grads);
+        }
     }
 }

@@ -1,16 +1,18 @@
 //! The one-output dense kernel a [`Neuron`](crate::Neuron) runs: a matrix–vector product.
 //!
-//! For a layer with one output, `dense::forward` and `dense::backward_params` reduce to
-//! `z_b = w·x_b + b` per row and `∂L/∂w = Σ_b δ_b x_b`. This computes exactly that, in
-//! the same order of operations, but walks the batch by splitting slices instead of
-//! `chunks_exact` (no integer division per call) and is small enough to inline into the
-//! trainer's step: a one-sample step costs little beyond its arithmetic.
+//! For a layer with one output, `dense::forward`, `dense::backward_params` and
+//! `dense::backward_inputs` reduce to `z_b = w·x_b + b` per row, `∂L/∂w = Σ_b δ_b x_b` and
+//! `∂L/∂x_b = δ_b w`. This computes exactly that, in the same order of operations, but
+//! walks the batch by splitting slices instead of `chunks_exact` (no integer division per
+//! call) and is small enough to inline into the trainer's step: a one-sample step costs
+//! little beyond its arithmetic.
 //!
-//! One difference from the dense kernel: the first product of a dot product and the first
-//! row's gradient are stored, not added to a zero, so a result that is exactly zero may
-//! keep the sign of its product (`−0`) where the dense kernel gives `+0`. Every other
-//! value is identical bit for bit; `tests` below check both kernels against each other.
-//! (A `−0` changes no later non-zero value: `w − lr·(−0) = w`.)
+//! One difference from the dense kernel: the first product of a dot product, the first
+//! row's gradient and the input gradients (one product each) are stored, not added to a
+//! zero, so a result that is exactly zero may keep the sign of its product (`−0`) where
+//! the dense kernel gives `+0`. Every other value is identical bit for bit; `tests` below
+//! check both kernels against each other. (A `−0` changes no later non-zero value:
+//! `w − lr·(−0) = w`.)
 
 use num_traits::Float;
 
@@ -102,6 +104,24 @@ pub(crate) fn store_gradient<T: Float>(x: &[T], delta: T, grad_w: &mut [T], grad
     }
 }
 
+/// Writes `∂L/∂x_b = δ_b · w` for every row `b` into `input_grads` (rows as wide as
+/// `weights`), given `delta` as [`backward_params`] leaves it: `∂L/∂z`, one per row.
+///
+/// # Panics
+///
+/// If `input_grads` holds fewer than `delta.len()` rows.
+#[inline]
+pub(crate) fn backward_inputs<T: Float>(weights: &[T], delta: &[T], input_grads: &mut [T]) {
+    let mut rows = input_grads;
+    for &d in delta {
+        let (g, rest) = core::mem::take(&mut rows).split_at_mut(weights.len());
+        rows = rest;
+        for (g, &wi) in g.iter_mut().zip(weights) {
+            *g = d * wi;
+        }
+    }
+}
+
 /// `Σ wᵢ xᵢ`, summed left to right from the first product, as `dense::dot` (which adds
 /// that product to a zero: the same value, up to the sign of a zero sum).
 #[inline]
@@ -172,8 +192,14 @@ mod tests {
                     bias,
                 );
 
+                let mut input_grads = vec![f64::NAN; x.len()];
+                dense.backward_inputs(&params, &delta, &mut input_grads);
+                let mut input_grads2 = vec![f64::NAN; x.len()];
+                backward_inputs(w, &delta2, &mut input_grads2);
+
                 assert_eq!((pre2, out2), (pre.clone(), out.clone()), "{activation:?}");
                 assert_eq!((delta2, grads2), (delta, grads), "{activation:?}");
+                assert_eq!(input_grads2, input_grads, "{activation:?}");
             }
         }
     }

@@ -22,6 +22,8 @@ pub(super) struct Buffers<T> {
     pub undo: Vec<T>,
     /// The outputs of the last [`predict`](super::Trainer::predict).
     pub inference: Vec<T>,
+    /// `∂L/∂x` of the last [`input_gradients`](super::Trainer::input_gradients).
+    pub input_grads: Vec<T>,
 }
 
 impl<T: Float> Buffers<T> {
@@ -33,6 +35,7 @@ impl<T: Float> Buffers<T> {
             gradients: Vec::new(),
             undo: Vec::new(),
             inference: Vec::new(),
+            input_grads: Vec::new(),
         }
     }
 
@@ -45,6 +48,7 @@ impl<T: Float> Buffers<T> {
             &self.gradients,
             &self.undo,
             &self.inference,
+            &self.input_grads,
         ];
         buffers.iter().map(|b| b.len()).sum()
     }

@@ -213,7 +213,7 @@ where
         let width = self.model.output_len();
         let loss = mean_loss_and_gradient(&self.loss, outputs, targets, output_grads, width);
         self.model
-            .backward(inputs, outputs, output_grads, workspace, gradients);
+            .backward(inputs, outputs, output_grads, workspace, gradients, None);
         refuse_non_finite(loss, gradients, self.steps)?;
         self.clipping.apply(gradients, &mut self.grad_norm)?;
         self.optimizer
@@ -222,6 +222,59 @@ where
 
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
         Ok(Step { loss })
+    }
+
+    /// The gradient of the batch's mean loss with respect to its inputs, row-major like
+    /// `inputs`: PyTorch's `x.grad` after `loss.backward()`, for saliency maps,
+    /// adversarial examples, an actor-critic's `∂Q/∂a`, or a model of your own stacked on
+    /// this one. No parameter, optimizer state or step count changes;
+    /// [`prediction`](Self::prediction) and [`gradients`](Self::gradients) then hold this
+    /// batch's outputs and `∂L/∂θ`, as after PyTorch's `backward()`.
+    ///
+    /// # Math
+    ///
+    /// ```text
+    /// L = (1/B) Σ_b loss(ŷ_b, y_b)        ∂L/∂x_bi = Σ_j ∂L/∂ŷ_bj · ∂ŷ_bj/∂x_bi
+    /// ```
+    ///
+    /// The values are returned as computed: an overflow shows as ±∞ or NaN.
+    ///
+    /// # Errors
+    ///
+    /// As [`step_batch`](Self::step_batch) for the batch's shape and values
+    /// ([`Error::EmptyBatch`], [`Error::LengthMismatch`], [`Error::NonFinite`],
+    /// [`Error::TooLarge`]); nothing changes then.
+    ///
+    /// ```
+    /// use backprop::{Mse, Neuron, Sgd, Trainer};
+    ///
+    /// // a = x·w, L = (a − y)²: ∂L/∂x = 2(a − y)·w
+    /// let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1))?;
+    /// let grad = trainer.input_gradients(&[1.2], &[0.4])?;
+    /// assert_eq!(grad, &[2.0 * (1.2 * 0.7 - 0.4) * 0.7]);
+    /// assert_eq!(trainer.model().weights(), &[0.7]); // unchanged
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn input_gradients(&mut self, inputs: &[T], targets: &[T]) -> Result<&[T], Error> {
+        let rows = check_batch(&self.model, &self.loss, inputs, targets)?;
+        self.prepare(rows)?;
+        buffers::resize(&mut self.buffers.input_grads, inputs.len(), Quantity::Input)?;
+        let Buffers {
+            outputs,
+            output_grads,
+            workspace,
+            gradients,
+            input_grads,
+            ..
+        } = &mut self.buffers;
+
+        self.model.forward(inputs, outputs, workspace);
+        let width = self.model.output_len();
+        mean_loss_and_gradient(&self.loss, outputs, targets, output_grads, width);
+        let wanted = Some(&mut input_grads[..]);
+        let model = &self.model;
+        model.backward(inputs, outputs, output_grads, workspace, gradients, wanted);
+        Ok(input_grads)
     }
 
     /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
@@ -302,8 +355,9 @@ where
     /// The bytes of the values the trainer holds in its buffers, by their lengths.
     ///
     /// Counts the model's parameters, the gradient, the optimizer's state, the model's
-    /// workspace, the outputs and their gradients, the undo copies and the output
-    /// buffer of [`predict`](Self::predict); not the few bytes of bookkeeping beside
+    /// workspace, the outputs and their gradients, the undo copies, the output buffer of
+    /// [`predict`](Self::predict) and that of [`input_gradients`](Self::input_gradients);
+    /// not the few bytes of bookkeeping beside
     /// them (vector headers, a network's list of layers). Buffers are sized for the
     /// largest batch seen and the workspace never shrinks, so after a step on the largest
     /// batch this is the training loop's peak.
@@ -314,9 +368,10 @@ where
     /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
     ///
     /// ```text
-    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I)
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I + X)
     /// U = P + S after the first step (the copies an undo restores), else 0
     /// I = rows·out of the last predict, else 0
+    /// X = rows·in of the last input_gradients, else 0
     /// ```
     ///
     /// ```

@@ -223,6 +223,7 @@ impl<T: Float> Pass<T> {
             &mut self.output_grads,
             &mut self.workspace,
             &mut grads,
+            None,
         );
         ensure_finite(&grads, Quantity::Gradient)?;
         Ok(grads)

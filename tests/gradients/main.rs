@@ -8,9 +8,12 @@
 //! - `dual_gradients`: a neuron's backpropagated gradient against dual numbers.
 //! - `loss_gradients`: every loss's gradient against finite differences and dual numbers.
 //! - `dual`: `Dual<f64>`'s arithmetic and elementary functions (property tests).
+//! - `input_gradients`: `∂L/∂inputs` from `Model::backward` against finite differences
+//!   and `Dual<f64>`, for neurons and networks with every activation.
 
 mod dual;
 mod dual_gradients;
 mod gradients;
+mod input_gradients;
 mod loss_gradients;
 mod network_gradients;

@@ -20,7 +20,7 @@ fn pass(net: &Network<f64>, x: &[f64], rows: usize) -> (Vec<f64>, Vec<f64>) {
     net.forward(x, &mut out, &mut workspace);
     let mut output_grads: Vec<f64> = (0..rows * 3).map(|i| (i as f64 * 0.13).cos()).collect();
     let mut grads = vec![0.0; net.params().len()];
-    net.backward(x, &out, &mut output_grads, &mut workspace, &mut grads);
+    net.backward(x, &out, &mut output_grads, &mut workspace, &mut grads, None);
     (out, grads)
 }
 
@@ -45,6 +45,7 @@ fn a_chunked_batch_is_the_sum_of_its_halves() {
         &mut output_grads,
         &mut workspace,
         &mut grads_second,
+        None,
     );
     assert_eq!(out[..450], out_first[..]);
     assert_eq!(out[450..], out_second[..]);

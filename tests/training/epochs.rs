@@ -31,7 +31,15 @@ impl Model<f64> for Recorder {
         self.batches.borrow_mut().push(inputs.to_vec());
         outputs.copy_from_slice(inputs);
     }
-    fn backward(&self, _: &[f64], _: &[f64], _: &mut [f64], _: &mut [f64], grads: &mut [f64]) {
+    fn backward(
+        &self,
+        _: &[f64],
+        _: &[f64],
+        _: &mut [f64],
+        _: &mut [f64],
+        grads: &mut [f64],
+        _: Option<&mut [f64]>,
+    ) {
         grads[0] = 0.0;
     }
 }

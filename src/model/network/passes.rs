@@ -1,301 +1,213 @@
-//! The network's forward and backward passes, over a batch split into fixed chunks.
-//!
-//! A batch of `B` rows is cut into `Chunks::count(B)` runs of consecutive rows, a number
-//! that depends on `B` alone. Each chunk runs the passes on its rows in its own slice of
-//! the workspace; with the `parallel` feature the chunks run on rayon's threads. The
-//! parameter gradient is a sum over rows (docs/math.md, equation 11), so each chunk
-//! writes its own and they are added in chunk order afterwards: the same additions in
-//! the same order whatever the number of threads, hence bit-identical results (and the
-//! same with or without the feature).
+//! The network's forward and backward passes over a run of consecutive rows: docs/math.md
+//! equations (9)–(12), one layer at a time, in a workspace cut into the matrices those
+//! equations name.
 
 use core::ops::Range;
 use num_traits::Float;
 
 use super::{Layer, Network};
 use crate::activation::ActivationFunction;
-use crate::kernel::{join, ParallelSafe};
 
-/// Fewest rows worth a chunk of their own: below this the products are too small for the
-/// blocked kernel to pay off, and the summed gradients cost more than they save.
-const MIN_ROWS_PER_CHUNK: usize = 128;
-
-/// Most chunks: enough to balance a few cores, few enough that summing the chunks'
-/// gradients stays negligible beside the products.
-const MAX_CHUNKS: usize = 8;
-
-/// How a batch splits into chunks and where each chunk's part of the workspace lies.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Chunks {
-    count: usize,
-    batch: usize,
-    /// Workspace values per row of a chunk.
-    per_row: usize,
-    /// Workspace values per chunk besides its rows': the `Wᵀ` scratch, and its own
-    /// gradient when there is more than one chunk.
-    per_chunk: usize,
+/// A run of `rows` rows' workspace, as the passes see it: every layer's `Z_l` and every
+/// hidden layer's `A_l`, and the δ buffers. Each matrix is `rows × units` row-major.
+struct RowsWorkspace<'w, T> {
+    values: LayerValues<'w, T>,
+    deltas: Deltas<'w, T>,
 }
 
-impl Chunks {
-    pub fn new<T: Float, A>(network: &Network<T, A>, batch: usize) -> Self {
-        let count = (batch / MIN_ROWS_PER_CHUNK).clamp(1, MAX_CHUNKS);
-        let gradient = if count > 1 { network.params.len() } else { 0 };
+/// `Z_l` of every layer and `A_l` of every hidden layer, each at `rows · unit_offset` of
+/// its buffer. `A₀ = X` and `A_L = Ŷ` are the pass's inputs and outputs, not kept here.
+struct LayerValues<'w, T> {
+    rows: usize,
+    z: &'w mut [T],
+    a: &'w mut [T],
+}
+
+/// Two buffers as wide as the widest hidden layer, which the layers below the output take
+/// turns in: layer `l` turns its `G_l` into `Δ_l` in one and writes `G_{l−1}` into the
+/// other, where layer `l − 1` finds it.
+struct Deltas<'w, T> {
+    first: &'w mut [T],
+    second: &'w mut [T],
+}
+
+/// What layer `l` reads and writes in the forward pass.
+struct ForwardView<'v, T> {
+    /// `A_{l−1}`, the layer's input (`X` for the first layer).
+    a_prev: &'v [T],
+    /// `Z_l`, written.
+    z: &'v mut [T],
+    /// `A_l`, written (`Ŷ` for the last layer).
+    a: &'v mut [T],
+}
+
+/// What layer `l` reads in the backward pass: the forward pass's values.
+struct LayerView<'v, T> {
+    /// `A_{l−1}` (`X` for the first layer).
+    a_prev: &'v [T],
+    /// `Z_l`.
+    z: &'v [T],
+    /// `A_l` (`Ŷ` for the last layer).
+    a: &'v [T],
+}
+
+impl<'w, T> RowsWorkspace<'w, T> {
+    /// Cuts `buffers` (`rows · workspace_per_row()` values) into its matrices.
+    fn new<A>(network: &Network<T, A>, rows: usize, buffers: &'w mut [T]) -> Self
+    where
+        T: Float,
+    {
+        let (z, rest) = buffers.split_at_mut(rows * network.total_units());
+        let (a, rest) = rest.split_at_mut(rows * network.hidden_units());
+        let (first, rest) = rest.split_at_mut(rows * network.widest_hidden());
+        let second = &mut rest[..rows * network.widest_hidden()];
         Self {
-            count,
-            batch,
-            per_row: network.workspace_per_row(),
-            per_chunk: network.widest_weights() + gradient,
+            values: LayerValues { rows, z, a },
+            deltas: Deltas { first, second },
+        }
+    }
+}
+
+impl<T> LayerValues<'_, T> {
+    /// Layer `l`'s rows in `z` (and, for a hidden layer, in `a`).
+    fn rows_of<A>(&self, layer: &Layer<A>) -> Range<usize> {
+        let start = self.rows * layer.unit_offset;
+        start..start + self.rows * layer.shape.outputs
+    }
+
+    /// Where `A_{l−1}` lies in `a`, for `l > 0`: it ends where `A_l` starts (for the
+    /// output layer, at the end of the hidden layers' `A`).
+    fn prev_rows_of<A>(&self, layer: &Layer<A>) -> Range<usize> {
+        let start = self.rows * layer.unit_offset;
+        start - self.rows * layer.shape.inputs..start
+    }
+
+    /// Layer `l`'s matrices for the forward pass; `x` is `A₀` and `y_hat` is `A_L`.
+    fn forward_view<'v, A>(
+        &'v mut self,
+        layers: &[Layer<A>],
+        l: usize,
+        (x, y_hat): (&'v [T], &'v mut [T]),
+    ) -> ForwardView<'v, T> {
+        let (layer, last) = (&layers[l], l + 1 == layers.len());
+        let (here, prev) = (
+            self.rows_of(layer),
+            (l > 0).then(|| self.prev_rows_of(layer)),
+        );
+        let (below, above) = self.a.split_at_mut(here.start);
+        ForwardView {
+            a_prev: prev.map_or(x, |prev| &below[prev]),
+            a: if last {
+                y_hat
+            } else {
+                &mut above[..here.len()]
+            },
+            z: &mut self.z[here],
         }
     }
 
-    /// The workspace the whole batch needs.
-    pub fn workspace_len(&self) -> usize {
-        self.workspace_start(self.count)
-    }
-
-    /// The first row of chunk `c` (the batch's length for `c == count`).
-    fn row_start(&self, c: usize) -> usize {
-        let (base, extra) = (self.batch / self.count, self.batch % self.count);
-        c * base + c.min(extra)
-    }
-
-    fn workspace_start(&self, c: usize) -> usize {
-        self.row_start(c) * self.per_row + c * self.per_chunk
+    /// Layer `l`'s matrices for the backward pass; `x` is `A₀` and `y_hat` is `A_L`.
+    fn view<'v, A>(
+        &'v self,
+        layers: &[Layer<A>],
+        l: usize,
+        (x, y_hat): (&'v [T], &'v [T]),
+    ) -> LayerView<'v, T> {
+        let (layer, last) = (&layers[l], l + 1 == layers.len());
+        let here = self.rows_of(layer);
+        LayerView {
+            a_prev: if l == 0 {
+                x
+            } else {
+                &self.a[self.prev_rows_of(layer)]
+            },
+            a: if last { y_hat } else { &self.a[here.clone()] },
+            z: &self.z[here],
+        }
     }
 }
 
-/// One chunk's (or a range of chunks') slices of the pass's buffers.
-struct Part<'a, T> {
-    chunks: Range<usize>,
-    inputs: &'a [T],
-    outputs: &'a mut [T],
-    workspace: &'a mut [T],
-}
-
-impl<'a, T> Part<'a, T> {
-    /// The first half of the chunks, and the rest.
-    fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self) {
-        let mid = (self.chunks.start + self.chunks.end) / 2;
-        let rows = plan.row_start(mid) - plan.row_start(self.chunks.start);
-        let values = plan.workspace_start(mid) - plan.workspace_start(self.chunks.start);
-        let (i0, i1) = self.inputs.split_at(rows * in_len);
-        let (o0, o1) = self.outputs.split_at_mut(rows * out_len);
-        let (w0, w1) = self.workspace.split_at_mut(values);
-        let first = Part {
-            chunks: self.chunks.start..mid,
-            inputs: i0,
-            outputs: o0,
-            workspace: w0,
-        };
-        let rest = Part {
-            chunks: mid..self.chunks.end,
-            inputs: i1,
-            outputs: o1,
-            workspace: w1,
-        };
-        (first, rest)
+impl<T> Deltas<'_, T> {
+    /// Layer `l`'s δ buffer, holding `G_l` (to become `Δ_l`), and the buffer for
+    /// `G_{l−1}`. The output layer's `G_L` is the output gradient `g_last`; the layer
+    /// below it takes the first buffer, the next the second, and so on alternately.
+    fn of_layer<'v>(
+        &'v mut self,
+        l: usize,
+        last: usize,
+        g_last: &'v mut [T],
+    ) -> (&'v mut [T], &'v mut [T]) {
+        let (first, second) = (&mut *self.first, &mut *self.second);
+        if l == last {
+            (g_last, first)
+        } else if (last - 1 - l) % 2 == 0 {
+            (first, second)
+        } else {
+            (second, first)
+        }
     }
 }
 
 impl<T, A> Network<T, A>
 where
-    T: Float + ParallelSafe + 'static,
-    A: ActivationFunction<T> + ParallelSafe + 'static,
+    T: Float + 'static,
+    A: ActivationFunction<T> + 'static,
 {
-    /// The forward pass over every chunk of the batch.
-    pub(super) fn forward_chunks(
-        &self,
-        plan: &Chunks,
-        inputs: &[T],
-        outputs: &mut [T],
-        ws: &mut [T],
-    ) {
-        let all = Part {
-            chunks: 0..plan.count,
-            inputs,
-            outputs,
-            workspace: &mut ws[..plan.workspace_len()],
-        };
-        self.forward_part(plan, all);
-    }
-
-    fn forward_part(&self, plan: &Chunks, part: Part<'_, T>) {
-        if part.chunks.len() == 1 {
-            let rows = part.inputs.len() / self.input_len_of_first();
-            let (buffers, scratch) = part.workspace.split_at_mut(rows * plan.per_row);
-            let scratch = &mut scratch[..self.widest_weights()];
-            return self.forward_rows(rows, part.inputs, part.outputs, buffers, scratch);
-        }
-        let (first, rest) = part.split(plan, self.input_len_of_first(), self.output_len_of_last());
-        join(
-            || self.forward_part(plan, first),
-            || self.forward_part(plan, rest),
-        );
-    }
-
-    /// The backward pass over every chunk, then the chunks' gradients summed in order.
-    pub(super) fn backward_chunks(
-        &self,
-        plan: &Chunks,
-        (inputs, outputs): (&[T], &[T]),
-        output_grads: &mut [T],
-        ws: &mut [T],
-        grads: &mut [T],
-    ) {
-        if plan.count == 1 {
-            let rows = plan.batch;
-            let buffers = &mut ws[..rows * plan.per_row];
-            return self.backward_rows(rows, (inputs, outputs), output_grads, buffers, grads);
-        }
-        let all = BackwardPart {
-            outputs,
-            part: Part {
-                chunks: 0..plan.count,
-                inputs,
-                outputs: output_grads,
-                workspace: &mut ws[..plan.workspace_len()],
-            },
-        };
-        self.backward_part(plan, all);
-        // Σ over chunks in chunk order: a fixed order, whatever ran where.
-        grads.iter_mut().for_each(|g| *g = T::zero());
-        for c in 0..plan.count {
-            let end = plan.workspace_start(c + 1);
-            let chunk_grads = &ws[end - self.params.len()..end];
-            for (g, &v) in grads.iter_mut().zip(chunk_grads) {
-                *g = *g + v;
-            }
-        }
-    }
-
-    fn backward_part(&self, plan: &Chunks, b: BackwardPart<'_, T>) {
-        let part = b.part;
-        if part.chunks.len() == 1 {
-            let rows = part.inputs.len() / self.input_len_of_first();
-            let (buffers, rest) = part.workspace.split_at_mut(rows * plan.per_row);
-            let grads = &mut rest[self.widest_weights()..];
-            let io = (part.inputs, b.outputs);
-            return self.backward_rows(rows, io, part.outputs, buffers, grads);
-        }
-        let out_len = self.output_len_of_last();
-        let rows = plan.row_start((part.chunks.start + part.chunks.end) / 2)
-            - plan.row_start(part.chunks.start);
-        let (o0, o1) = b.outputs.split_at(rows * out_len);
-        let (first, rest) = part.split(plan, self.input_len_of_first(), out_len);
-        join(
-            || {
-                self.backward_part(
-                    plan,
-                    BackwardPart {
-                        outputs: o0,
-                        part: first,
-                    },
-                )
-            },
-            || {
-                self.backward_part(
-                    plan,
-                    BackwardPart {
-                        outputs: o1,
-                        part: rest,
-                    },
-                )
-            },
-        );
-    }
-
-    /// The forward pass over `rows` rows: `buffers` holds their `Z`s and hidden `A`s.
-    fn forward_rows(
+    /// The forward pass over `rows` rows, equation (9) from the input side: `buffers`
+    /// receives their `Z_l` and hidden `A_l`, `scratch` a copy of `W_lᵀ` where it helps.
+    pub(super) fn forward_rows(
         &self,
         rows: usize,
-        inputs: &[T],
-        outputs: &mut [T],
+        x: &[T],
+        y_hat: &mut [T],
         buffers: &mut [T],
         scratch: &mut [T],
     ) {
-        let (pre_all, rest) = buffers.split_at_mut(rows * self.total_units());
-        let hidden = &mut rest[..rows * self.hidden_units()];
-        let last = self.layers.len() - 1;
+        let RowsWorkspace { mut values, .. } = RowsWorkspace::new(self, rows, buffers);
         for (l, layer) in self.layers.iter().enumerate() {
-            let start = rows * layer.unit_offset;
-            let len = rows * layer.shape.outputs;
-            // A_{l−1} ends where A_l starts (for the output layer: at the end of `hidden`).
-            let (below, here) = hidden.split_at_mut(start);
-            let input: &[T] = if l == 0 {
-                inputs
-            } else {
-                &below[start - rows * layer.shape.inputs..]
-            };
-            let out: &mut [T] = if l == last {
-                &mut *outputs
-            } else {
-                &mut here[..len]
-            };
-            let pre = &mut pre_all[start..start + len];
-            let params = self.params_of(layer);
+            let ForwardView { a_prev, z, a } =
+                values.forward_view(&self.layers, l, (x, &mut *y_hat));
+            // (9): Z_l = A_{l−1} W_lᵀ + b_l, A_l = f_l(Z_l).
+            let params_l = self.params_of(layer);
             self.dense(layer)
-                .forward(params, input, (pre, out), Some(&mut *scratch));
+                .forward(params_l, a_prev, (z, a), Some(&mut *scratch));
         }
     }
 
-    /// The backward pass over `rows` rows, writing their gradient into `grads`.
-    fn backward_rows(
+    /// The backward pass over `rows` rows, equations (10)–(12) from the output side,
+    /// starting from `G_L = ∂L/∂Ŷ` in `g_last`: writes their gradient into `grads`, and
+    /// `G₀ = ∂L/∂X` into `input_grads` if it is given.
+    pub(super) fn backward_rows(
         &self,
         rows: usize,
-        (inputs, outputs): (&[T], &[T]),
-        output_grads: &mut [T],
+        (x, y_hat): (&[T], &[T]),
+        g_last: &mut [T],
         buffers: &mut [T],
         grads: &mut [T],
+        mut input_grads: Option<&mut [T]>,
     ) {
-        let (pre_all, rest) = buffers.split_at_mut(rows * self.total_units());
-        let (hidden, deltas) = rest.split_at_mut(rows * self.hidden_units());
-        let half = rows * self.widest_hidden();
+        let RowsWorkspace { values, mut deltas } = RowsWorkspace::new(self, rows, buffers);
         let last = self.layers.len() - 1;
-        // Which δ buffer holds this layer's G: None = output_grads, Some(k) = deltas' k-th half.
-        let mut slot: Option<usize> = None;
         for (l, layer) in self.layers.iter().enumerate().rev() {
-            let start = rows * layer.unit_offset;
-            let len = rows * layer.shape.outputs;
-            let pre = &pre_all[start..start + len];
-            let out = if l == last {
-                outputs
-            } else {
-                &hidden[start..start + len]
-            };
-            let input = if l == 0 {
-                inputs
-            } else {
-                &hidden[start - rows * layer.shape.inputs..start]
-            };
-            let (first, second) = deltas[..2 * half].split_at_mut(half);
-            let (delta, below) = match slot {
-                None => (&mut *output_grads, first),
-                Some(0) => (first, second),
-                Some(_) => (second, first),
-            };
-            let delta = &mut delta[..len];
-            let layer_grads = &mut grads[layer.param_offset..][..layer.shape.param_len()];
-            // (10)–(11): Δ_l = f_l'(Z_l) ⊙ G_l, ∂L/∂W_l = Δ_lᵀ A_{l−1}, ∂L/∂b_l = Σ_rows Δ_l.
+            let LayerView { a_prev, z, a } = values.view(&self.layers, l, (x, y_hat));
+            let (g_l, g_prev) = deltas.of_layer(l, last, &mut *g_last);
+            let delta_l = &mut g_l[..rows * layer.shape.outputs];
+            let grads_l = &mut grads[layer.param_offset..][..layer.shape.param_len()];
             let dense = self.dense(layer);
-            dense.backward_params(input, (pre, out), delta, layer_grads);
-            if l > 0 {
-                // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative.
-                let below = &mut below[..rows * layer.shape.inputs];
-                dense.backward_inputs(self.params_of(layer), delta, below);
-                slot = Some(if slot == Some(0) { 1 } else { 0 });
+            // (10)–(11): Δ_l = f_l'(Z_l) ⊙ G_l, ∂L/∂W_l = Δ_lᵀ A_{l−1}, ∂L/∂b_l = Σ_rows Δ_l.
+            dense.backward_params(a_prev, (z, a), delta_l, grads_l);
+            // (12): G_{l−1} = Δ_l W_l, the lower layer's δ before its derivative; below
+            // the first layer, G₀ = ∂L/∂X, made only for a caller who asks for it.
+            let g_prev = if l > 0 {
+                Some(&mut g_prev[..rows * layer.shape.inputs])
+            } else {
+                input_grads.take()
+            };
+            if let Some(g_prev) = g_prev {
+                dense.backward_inputs(self.params_of(layer), delta_l, g_prev);
             }
         }
     }
-
-    fn input_len_of_first(&self) -> usize {
-        self.layers[0].shape.inputs
-    }
-}
-
-/// A [`Part`] of the backward pass: its `outputs` are the output gradients (written), and
-/// the forward pass's outputs ride along (read).
-struct BackwardPart<'a, T> {
-    outputs: &'a [T],
-    part: Part<'a, T>,
 }
 
 impl<T: Float, A> Network<T, A> {

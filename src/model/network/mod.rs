@@ -5,6 +5,7 @@ use core::marker::PhantomData;
 use core::ops::Range;
 use num_traits::Float;
 
+mod chunks;
 mod passes;
 
 use super::dense::{Dense, DenseShape};
@@ -12,9 +13,9 @@ use super::init::{self, Init, WeightInit};
 use super::{ensure_finite, Model};
 use crate::activation::{Activation, ActivationFunction};
 use crate::error::{Error, Quantity};
-use crate::kernel::{Kernels, ParallelSafe};
+use crate::kernel::Kernels;
 use crate::rng;
-use passes::Chunks;
+use chunks::Chunks;
 
 /// A stack of dense layers: PyTorch's `nn.Sequential(nn.Linear, activation, nn.Linear, …)`.
 ///
@@ -31,7 +32,10 @@ use passes::Chunks;
 /// `std`'s (4 at most over the tested points), so they may differ from
 /// [`Activation::value`] in the last bits. Hence its [`Model`] implementation asks
 /// `T: 'static` (every number type is) and `A: 'static` (an activation holding no borrowed
-/// data), and with the `parallel` feature [`ParallelSafe`](crate::ParallelSafe) too.
+/// data). It asks `Send + Sync` of both too, so that the `parallel` feature can share them
+/// across threads; the bound holds without the feature as well, so enabling it (anywhere
+/// in a dependency graph) never breaks a build. Every float type,
+/// [`Dual`](crate::Dual) and the built-in activations have it.
 /// A batch of 256 rows or more runs in chunks (up to eight) fixed by its size alone, so
 /// the result does not depend on the thread count.
 ///
@@ -61,6 +65,8 @@ use passes::Chunks;
 /// derivative times the next layer's weights carrying that layer's δ back. The forward
 /// pass keeps every `Z_l` and `A_l` in the workspace; the backward pass walks the layers
 /// from the output side, each through the same dense kernel as [`Neuron`](crate::Neuron).
+/// Below the first layer, `G₀ = Δ₁ W₁ = ∂L/∂X` is the input gradient, computed only when
+/// [`backward`](Model::backward) is given a buffer for it.
 ///
 /// # Example: a 2-3-1 network
 ///
@@ -186,6 +192,10 @@ impl<T: Float, A> Network<T, A> {
         hidden.iter().map(|l| l.shape.outputs).max().unwrap_or(0)
     }
 
+    fn input_len_of_first(&self) -> usize {
+        self.layers[0].shape.inputs
+    }
+
     fn output_len_of_last(&self) -> usize {
         self.layers.last().map_or(0, |l| l.shape.outputs)
     }
@@ -209,7 +219,7 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
     fn chunks_of(&self, inputs: &[T], outputs: &[T], workspace: &[T]) -> Chunks {
         let batch = outputs.len() / self.output_len_of_last();
         assert_eq!(outputs.len(), batch * self.output_len_of_last(), "outputs");
-        assert_eq!(inputs.len(), batch * self.layers[0].shape.inputs, "inputs");
+        assert_eq!(inputs.len(), batch * self.input_len_of_first(), "inputs");
         let plan = Chunks::new(self, batch);
         assert!(workspace.len() >= plan.workspace_len(), "workspace");
         plan
@@ -218,11 +228,11 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
 
 impl<T, A> Model<T> for Network<T, A>
 where
-    T: Float + ParallelSafe + 'static,
-    A: ActivationFunction<T> + ParallelSafe + 'static,
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
 {
     fn input_len(&self) -> usize {
-        self.layers[0].shape.inputs
+        self.input_len_of_first()
     }
 
     fn output_len(&self) -> usize {
@@ -257,11 +267,16 @@ where
         output_grads: &mut [T],
         workspace: &mut [T],
         grads: &mut [T],
+        input_grads: Option<&mut [T]>,
     ) {
         let plan = self.chunks_of(inputs, outputs, workspace);
         assert_eq!(grads.len(), self.params.len(), "gradient length");
         assert_eq!(output_grads.len(), outputs.len(), "output gradients");
-        self.backward_chunks(&plan, (inputs, outputs), output_grads, workspace, grads);
+        if let Some(input_grads) = &input_grads {
+            assert_eq!(input_grads.len(), inputs.len(), "input gradients");
+        }
+        let io = (inputs, outputs);
+        self.backward_chunks(&plan, io, output_grads, workspace, grads, input_grads);
     }
 }
 
@@ -454,7 +469,8 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples.
+    /// y = w₂ · tanh(w₁ x + b₁): the chain rule by hand, for a batch of two samples, down
+    /// to the parameters and to the inputs.
     #[test]
     fn backward_is_the_chain_rule_by_hand() {
         let (w1, b1, w2) = (0.3, -0.2, 1.7);
@@ -476,10 +492,22 @@ mod tests {
             expected[1] += w2 * (1.0 - h * h); // ∂y/∂b₁
             expected[2] += h; // ∂y/∂w₂
         }
-        let mut grads = [0.0; 3];
-        net.backward(&xs, &out, &mut [1.0, 1.0], &mut workspace, &mut grads);
+        let (mut grads, mut input_grads) = ([0.0; 3], [0.0; 2]);
+        let ones = &mut [1.0, 1.0];
+        net.backward(
+            &xs,
+            &out,
+            ones,
+            &mut workspace,
+            &mut grads,
+            Some(&mut input_grads),
+        );
         for (g, e) in grads.iter().zip(expected) {
             approx::assert_relative_eq!(*g, e, max_relative = 1e-15);
+        }
+        for (g, &x) in input_grads.iter().zip(&xs) {
+            let h = (w1 * x + b1).tanh();
+            approx::assert_relative_eq!(*g, w2 * (1.0 - h * h) * w1, max_relative = 1e-15);
         }
     }
 

@@ -1,0 +1,237 @@
+//! A batch split into fixed chunks of consecutive rows, for the `parallel` feature.
+//!
+//! A batch of `B` rows is cut into `Chunks::count(B)` runs of consecutive rows, a number
+//! that depends on `B` alone. Each chunk runs the passes on its rows (src/model/network/
+//! passes.rs) in its own slice of the workspace; with the `parallel` feature the chunks
+//! run on rayon's threads. The parameter gradient is a sum over rows (docs/math.md,
+//! equation 11), so each chunk writes its own and they are added in chunk order
+//! afterwards: the same additions in the same order whatever the number of threads, hence
+//! bit-identical results (and the same with or without the feature).
+
+use core::ops::Range;
+use num_traits::Float;
+
+use super::Network;
+use crate::activation::ActivationFunction;
+use crate::kernel::join;
+
+/// Fewest rows worth a chunk of their own: below this the products are too small for the
+/// blocked kernel to pay off, and the summed gradients cost more than they save.
+const MIN_ROWS_PER_CHUNK: usize = 128;
+
+/// Most chunks: enough to balance a few cores, few enough that summing the chunks'
+/// gradients stays negligible beside the products.
+const MAX_CHUNKS: usize = 8;
+
+/// How a batch splits into chunks and where each chunk's part of the workspace lies.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Chunks {
+    count: usize,
+    batch: usize,
+    /// Workspace values per row of a chunk.
+    per_row: usize,
+    /// Workspace values per chunk besides its rows': the `Wᵀ` scratch, and its own
+    /// gradient when there is more than one chunk.
+    per_chunk: usize,
+}
+
+impl Chunks {
+    pub fn new<T: Float, A>(network: &Network<T, A>, batch: usize) -> Self {
+        let count = (batch / MIN_ROWS_PER_CHUNK).clamp(1, MAX_CHUNKS);
+        let gradient = if count > 1 { network.params.len() } else { 0 };
+        Self {
+            count,
+            batch,
+            per_row: network.workspace_per_row(),
+            per_chunk: network.widest_weights() + gradient,
+        }
+    }
+
+    /// The workspace the whole batch needs.
+    pub fn workspace_len(&self) -> usize {
+        self.workspace_start(self.count)
+    }
+
+    /// The first row of chunk `c` (the batch's length for `c == count`).
+    fn row_start(&self, c: usize) -> usize {
+        let (base, extra) = (self.batch / self.count, self.batch % self.count);
+        c * base + c.min(extra)
+    }
+
+    fn workspace_start(&self, c: usize) -> usize {
+        self.row_start(c) * self.per_row + c * self.per_chunk
+    }
+
+    /// Where a range of chunks splits in two: the first chunk of its second half, and
+    /// the rows and workspace values of its first half.
+    fn midpoint(&self, chunks: &Range<usize>) -> (usize, usize, usize) {
+        let mid = (chunks.start + chunks.end) / 2;
+        let rows = self.row_start(mid) - self.row_start(chunks.start);
+        let values = self.workspace_start(mid) - self.workspace_start(chunks.start);
+        (mid, rows, values)
+    }
+}
+
+/// One chunk's (or a range of chunks') slices of the pass's buffers.
+struct Part<'a, T> {
+    chunks: Range<usize>,
+    inputs: &'a [T],
+    outputs: &'a mut [T],
+    workspace: &'a mut [T],
+}
+
+impl<'a, T> Part<'a, T> {
+    /// The first half of the chunks, and the rest.
+    fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self) {
+        let (mid, rows, values) = plan.midpoint(&self.chunks);
+        let (i0, i1) = self.inputs.split_at(rows * in_len);
+        let (o0, o1) = self.outputs.split_at_mut(rows * out_len);
+        let (w0, w1) = self.workspace.split_at_mut(values);
+        let first = Part {
+            chunks: self.chunks.start..mid,
+            inputs: i0,
+            outputs: o0,
+            workspace: w0,
+        };
+        let rest = Part {
+            chunks: mid..self.chunks.end,
+            inputs: i1,
+            outputs: o1,
+            workspace: w1,
+        };
+        (first, rest)
+    }
+}
+
+/// A [`Part`] of the backward pass: its `outputs` are the output gradients (written), the
+/// forward pass's outputs ride along (read), and so do the rows' input gradients if the
+/// caller wants them (written: each row's are its own, so a chunk writes its rows' and
+/// nothing needs summing).
+struct BackwardPart<'a, T> {
+    outputs: &'a [T],
+    input_grads: Option<&'a mut [T]>,
+    part: Part<'a, T>,
+}
+
+impl<'a, T> BackwardPart<'a, T> {
+    /// The first half of the chunks, and the rest.
+    fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self) {
+        let (_, rows, _) = plan.midpoint(&self.part.chunks);
+        let (o0, o1) = self.outputs.split_at(rows * out_len);
+        let (g0, g1) = match self.input_grads {
+            Some(input_grads) => {
+                let (g0, g1) = input_grads.split_at_mut(rows * in_len);
+                (Some(g0), Some(g1))
+            }
+            None => (None, None),
+        };
+        let (first, rest) = self.part.split(plan, in_len, out_len);
+        let first = BackwardPart {
+            outputs: o0,
+            input_grads: g0,
+            part: first,
+        };
+        let rest = BackwardPart {
+            outputs: o1,
+            input_grads: g1,
+            part: rest,
+        };
+        (first, rest)
+    }
+}
+
+impl<T, A> Network<T, A>
+where
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
+{
+    /// The forward pass over every chunk of the batch.
+    pub(super) fn forward_chunks(
+        &self,
+        plan: &Chunks,
+        inputs: &[T],
+        outputs: &mut [T],
+        ws: &mut [T],
+    ) {
+        let all = Part {
+            chunks: 0..plan.count,
+            inputs,
+            outputs,
+            workspace: &mut ws[..plan.workspace_len()],
+        };
+        self.forward_part(plan, all);
+    }
+
+    fn forward_part(&self, plan: &Chunks, part: Part<'_, T>) {
+        if part.chunks.len() == 1 {
+            let rows = part.inputs.len() / self.input_len_of_first();
+            let (buffers, scratch) = part.workspace.split_at_mut(rows * plan.per_row);
+            let scratch = &mut scratch[..self.widest_weights()];
+            return self.forward_rows(rows, part.inputs, part.outputs, buffers, scratch);
+        }
+        let (first, rest) = part.split(plan, self.input_len_of_first(), self.output_len_of_last());
+        join(
+            || self.forward_part(plan, first),
+            || self.forward_part(plan, rest),
+        );
+    }
+
+    /// The backward pass over every chunk, then the chunks' gradients summed in order.
+    pub(super) fn backward_chunks(
+        &self,
+        plan: &Chunks,
+        (inputs, outputs): (&[T], &[T]),
+        output_grads: &mut [T],
+        ws: &mut [T],
+        grads: &mut [T],
+        input_grads: Option<&mut [T]>,
+    ) {
+        if plan.count == 1 {
+            let rows = plan.batch;
+            let buffers = &mut ws[..rows * plan.per_row];
+            let io = (inputs, outputs);
+            return self.backward_rows(rows, io, output_grads, buffers, grads, input_grads);
+        }
+        let all = BackwardPart {
+            outputs,
+            input_grads,
+            part: Part {
+                chunks: 0..plan.count,
+                inputs,
+                outputs: output_grads,
+                workspace: &mut ws[..plan.workspace_len()],
+            },
+        };
+        self.backward_part(plan, all);
+        self.sum_chunk_gradients(plan, ws, grads);
+    }
+
+    fn backward_part(&self, plan: &Chunks, b: BackwardPart<'_, T>) {
+        if b.part.chunks.len() == 1 {
+            let part = b.part;
+            let rows = part.inputs.len() / self.input_len_of_first();
+            let (buffers, rest) = part.workspace.split_at_mut(rows * plan.per_row);
+            let grads = &mut rest[self.widest_weights()..];
+            let io = (part.inputs, b.outputs);
+            return self.backward_rows(rows, io, part.outputs, buffers, grads, b.input_grads);
+        }
+        let (first, rest) = b.split(plan, self.input_len_of_first(), self.output_len_of_last());
+        join(
+            || self.backward_part(plan, first),
+            || self.backward_part(plan, rest),
+        );
+    }
+
+    /// `grads = Σ_chunks` each chunk's gradient, in chunk order: a fixed order, whatever
+    /// ran where.
+    fn sum_chunk_gradients(&self, plan: &Chunks, ws: &[T], grads: &mut [T]) {
+        grads.iter_mut().for_each(|g| *g = T::zero());
+        for c in 0..plan.count {
+            let end = plan.workspace_start(c + 1);
+            let chunk_grads = &ws[end - self.params.len()..end];
+            for (g, &v) in grads.iter_mut().zip(chunk_grads) {
+                *g = *g + v;
+            }
+        }
+    }
+}
