@@ -2,8 +2,8 @@
 
 use num_traits::Float;
 
-use super::options::{check_weight_decay, regularize};
-use super::{Optimizer, UpdateRule, WeightDecay};
+use super::options::{Regularization, Regularized};
+use super::{Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive, Error};
 
@@ -12,7 +12,7 @@ use crate::error::{check_non_negative, check_positive, Error};
 /// # Math
 ///
 /// With `η` lr_decay, `τ` initial_accumulator_value and step `t = 1, 2, …`, starting
-/// from `s = τ`, after maximize and [`WeightDecay`] (docs/math.md, 29–31):
+/// from `s = τ`, after maximize and [`WeightDecay`](crate::WeightDecay) (docs/math.md, 29–31):
 ///
 /// ```text
 /// γ̃  ← lr / (1 + (t − 1)·η)
@@ -52,10 +52,9 @@ use crate::error::{check_non_negative, check_positive, Error};
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adagrad<T> {
     lr_decay: T,
-    weight_decay: Option<WeightDecay<T>>,
     initial_accumulator_value: T,
     eps: T,
-    maximize: bool,
+    regularization: Regularization<T>,
 }
 
 impl<T: Float> Adagrad<T> {
@@ -66,10 +65,9 @@ impl<T: Float> Adagrad<T> {
     pub fn new(lr: T) -> Optimizer<T, Self> {
         let rule = Self {
             lr_decay: T::zero(),
-            weight_decay: None,
             initial_accumulator_value: T::zero(),
             eps: cast(1e-10),
-            maximize: false,
+            regularization: Regularization::none(),
         };
         Optimizer::new(rule, lr)
     }
@@ -79,12 +77,6 @@ impl<T: Float> Optimizer<T, Adagrad<T>> {
     /// Learning-rate decay η: step t uses `lr / (1 + (t − 1)·η)` (default 0).
     pub fn lr_decay(mut self, lr_decay: T) -> Self {
         self.rule.lr_decay = lr_decay;
-        self
-    }
-
-    /// Weight decay, L2 (PyTorch's `weight_decay`) or decoupled (default none).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
-        self.rule.weight_decay = Some(weight_decay);
         self
     }
 
@@ -99,13 +91,6 @@ impl<T: Float> Optimizer<T, Adagrad<T>> {
         self.rule.eps = eps;
         self
     }
-
-    /// Ascend instead of descend (default false): the gradient is negated before weight
-    /// decay.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.rule.maximize = maximize;
-        self
-    }
 }
 
 impl<T: Float> UpdateRule<T> for Adagrad<T> {
@@ -116,7 +101,7 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
         let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
         for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
-            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
+            let (theta, g) = self.regularization.apply(lr, *p, g);
             let sum = if t == 1 {
                 self.initial_accumulator_value
             } else {
@@ -129,8 +114,14 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
 
     fn validate(&self) -> Result<(), Error> {
         check_non_negative("lr_decay", self.lr_decay)?;
-        check_weight_decay(self.weight_decay)?;
+        self.regularization.validate()?;
         check_non_negative("initial_accumulator_value", self.initial_accumulator_value)?;
         check_positive("eps", self.eps)
+    }
+}
+
+impl<T> Regularized<T> for Adagrad<T> {
+    fn regularization(&mut self) -> &mut Regularization<T> {
+        &mut self.regularization
     }
 }

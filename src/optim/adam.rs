@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::options::{check_weight_decay, lerp, regularize};
+use super::options::{lerp, Regularization, Regularized};
 use super::{Optimizer, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, Error};
@@ -60,9 +60,8 @@ pub struct Adam<T> {
     beta1: T,
     beta2: T,
     eps: T,
-    weight_decay: Option<WeightDecay<T>>,
     amsgrad: bool,
-    maximize: bool,
+    regularization: Regularization<T>,
 }
 
 impl<T: Float> Adam<T> {
@@ -75,9 +74,8 @@ impl<T: Float> Adam<T> {
             beta1: cast(0.9),
             beta2: cast(0.999),
             eps: cast(1e-8),
-            weight_decay: None,
             amsgrad: false,
-            maximize: false,
+            regularization: Regularization::none(),
         };
         Optimizer::new(rule, lr)
     }
@@ -135,23 +133,9 @@ impl<T: Float> Optimizer<T, Adam<T>> {
         self
     }
 
-    /// Weight decay: L2 is PyTorch's `Adam(weight_decay=λ)`, decoupled its `AdamW`
-    /// (default none for Adam, `Decoupled(0.01)` for [`AdamW`]).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
-        self.rule.weight_decay = Some(weight_decay);
-        self
-    }
-
     /// AMSGrad: divide by the running maximum of `v` (default false).
     pub fn amsgrad(mut self, amsgrad: bool) -> Self {
         self.rule.amsgrad = amsgrad;
-        self
-    }
-
-    /// Ascend instead of descend (default false): the gradient is negated before weight
-    /// decay.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.rule.maximize = maximize;
         self
     }
 }
@@ -170,7 +154,7 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         let (v, v_max) = rest.split_at_mut(params.len());
         // One element's update; `v_max` is `None` without amsgrad.
         let step = |p: &mut T, g: T, m: &mut T, v: &mut T, v_max: Option<&mut T>| {
-            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
+            let (theta, g) = self.regularization.apply(lr, *p, g);
             *m = lerp(*m, g, beta1_weight);
             *v = *v * beta2 + (T::one() - beta2) * g * g;
             let second = match v_max {
@@ -196,6 +180,12 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         check_positive("eps", self.eps)?;
         check_decay("betas[0]", self.beta1)?;
         check_decay("betas[1]", self.beta2)?;
-        check_weight_decay(self.weight_decay)
+        self.regularization.validate()
+    }
+}
+
+impl<T> Regularized<T> for Adam<T> {
+    fn regularization(&mut self) -> &mut Regularization<T> {
+        &mut self.regularization
     }
 }

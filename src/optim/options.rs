@@ -3,6 +3,7 @@
 
 use num_traits::Float;
 
+use super::{Optimizer, UpdateRule};
 use crate::error::{check_decay, check_non_negative, Error};
 
 /// SGD's momentum, by kind; the factor μ is PyTorch's `momentum`.
@@ -36,9 +37,9 @@ impl<T: Float> Momentum<T> {
 /// Decoupled(λ)   θ ← θ·(1 − lr·λ)     the parameters shrink before the update      (25)
 /// ```
 ///
-/// For plain SGD the two are the same step; for adaptive rules they differ, since L2's
-/// term is rescaled by the rule and the decoupled shrink is not (Loshchilov and Hutter,
-/// "Decoupled Weight Decay Regularization"). PyTorch's `Adam(weight_decay=λ)` is `L2(λ)`,
+/// For plain SGD the two are the same step up to rounding; for adaptive rules they
+/// differ, since L2's term is rescaled by the rule and the decoupled shrink is not
+/// (Loshchilov and Hutter, "Decoupled Weight Decay Regularization"). PyTorch's `Adam(weight_decay=λ)` is `L2(λ)`,
 /// its `AdamW(weight_decay=λ)` is `Decoupled(λ)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -58,40 +59,81 @@ impl<T: Float> WeightDecay<T> {
     }
 }
 
-/// Refuses a negative or non-finite weight decay, of either kind.
-pub(super) fn check_weight_decay<T: Float>(decay: Option<WeightDecay<T>>) -> Result<(), Error> {
-    decay.map_or(Ok(()), |d| check_non_negative("weight_decay", d.factor()))
-}
-
 /// Refuses a momentum factor outside `[0, 1)`.
 pub(super) fn check_momentum<T: Float>(momentum: T) -> Result<(), Error> {
     check_decay("momentum", momentum)
 }
 
-/// The parameter and gradient a rule's formula starts from: the gradient negated to
-/// maximize, then weight decay (docs/math.md, equations 16, 17 and 25).
+/// The options every built-in rule shares and applies before its own formula:
+/// `maximize` and weight decay (docs/math.md, equations 16, 17 and 25).
 ///
-/// ```text
-/// g ← −g             if maximize
-/// g ← g + λ·θ        L2(λ), λ ≠ 0
-/// θ ← θ·(1 − lr·λ)   Decoupled(λ)
-/// ```
-///
-/// PyTorch skips the L2 addition when λ = 0, which keeps `-0.0` and a NaN-free `g` next
-/// to an infinite θ exactly as they are; so does this.
-#[inline(always)]
-pub(super) fn regularize<T: Float>(
+/// Public only inside the crate's private `options` module, so users never name it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Regularization<T> {
+    weight_decay: Option<WeightDecay<T>>,
     maximize: bool,
-    decay: Option<WeightDecay<T>>,
-    lr: T,
-    param: T,
-    grad: T,
-) -> (T, T) {
-    let grad = if maximize { -grad } else { grad };
-    match decay {
-        Some(WeightDecay::L2(lambda)) if lambda != T::zero() => (param, grad + lambda * param),
-        Some(WeightDecay::Decoupled(lambda)) => (param * (T::one() - lr * lambda), grad),
-        _ => (param, grad),
+}
+
+impl<T: Float> Regularization<T> {
+    /// PyTorch's defaults: no weight decay, descend.
+    pub(super) fn none() -> Self {
+        Self {
+            weight_decay: None,
+            maximize: false,
+        }
+    }
+
+    /// The parameter and gradient a rule's formula starts from:
+    ///
+    /// ```text
+    /// g ← −g             if maximize
+    /// g ← g + λ·θ        L2(λ), λ ≠ 0
+    /// θ ← θ·(1 − lr·λ)   Decoupled(λ)
+    /// ```
+    ///
+    /// PyTorch skips the L2 addition when λ = 0, which keeps `-0.0` and a NaN-free `g`
+    /// next to an infinite θ exactly as they are; so does this.
+    #[inline(always)]
+    pub(super) fn apply(self, lr: T, param: T, grad: T) -> (T, T) {
+        let grad = if self.maximize { -grad } else { grad };
+        match self.weight_decay {
+            Some(WeightDecay::L2(lambda)) if lambda != T::zero() => (param, grad + lambda * param),
+            Some(WeightDecay::Decoupled(lambda)) => (param * (T::one() - lr * lambda), grad),
+            _ => (param, grad),
+        }
+    }
+
+    /// Refuses a negative or non-finite weight decay, of either kind.
+    pub(super) fn validate(self) -> Result<(), Error> {
+        match self.weight_decay {
+            Some(decay) => check_non_negative("weight_decay", decay.factor()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A built-in rule with the shared options, which get their builder methods once, below.
+/// Sealed: the trait sits in a private module, so no other type implements it.
+pub trait Regularized<T> {
+    /// The rule's shared options.
+    fn regularization(&mut self) -> &mut Regularization<T>;
+}
+
+impl<T: Float, R: UpdateRule<T> + Regularized<T>> Optimizer<T, R> {
+    /// Weight decay, [`L2`](WeightDecay::L2) (PyTorch's `weight_decay`) or
+    /// [`Decoupled`](WeightDecay::Decoupled) (AdamW's); default none
+    /// ([`AdamW::new`](crate::AdamW::new) sets `Decoupled(0.01)`).
+    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
+        self.rule.regularization().weight_decay = Some(weight_decay);
+        self
+    }
+
+    /// Ascend instead of descend (default false): the gradient is negated before weight
+    /// decay.
+    pub fn maximize(mut self, maximize: bool) -> Self {
+        self.rule.regularization().maximize = maximize;
+        self
     }
 }
 
@@ -128,25 +170,28 @@ mod tests {
         assert_eq!(lerp(2.0, 5.0, 0.75), 4.25);
     }
 
+    fn options(weight_decay: Option<WeightDecay<f64>>, maximize: bool) -> Regularization<f64> {
+        Regularization {
+            weight_decay,
+            maximize,
+        }
+    }
+
     #[test]
     fn maximize_flips_before_decay() {
         // −g + λθ, not −(g + λθ)
-        let l2 = Some(WeightDecay::L2(0.5));
-        assert_eq!(
-            regularize(true, l2, 0.1, 10.0, 1.0),
-            (10.0, -1.0 + 0.5 * 10.0)
-        );
-        assert_eq!(regularize(false, None, 0.1, 10.0, 1.0), (10.0, 1.0));
-        let decoupled = Some(WeightDecay::Decoupled(0.5));
-        assert_eq!(
-            regularize(true, decoupled, 0.1, 10.0, 1.0),
-            (10.0 * (1.0 - 0.1 * 0.5), -1.0)
-        );
+        let l2 = options(Some(WeightDecay::L2(0.5)), true);
+        assert_eq!(l2.apply(0.1, 10.0, 1.0), (10.0, -1.0 + 0.5 * 10.0));
+        assert_eq!(options(None, false).apply(0.1, 10.0, 1.0), (10.0, 1.0));
+        let decoupled = options(Some(WeightDecay::Decoupled(0.5)), true);
+        let shrunk = 10.0 * (1.0 - 0.1 * 0.5);
+        assert_eq!(decoupled.apply(0.1, 10.0, 1.0), (shrunk, -1.0));
     }
 
     #[test]
     fn zero_l2_leaves_the_gradient_alone_next_to_an_infinite_parameter() {
-        let (_, g) = regularize(false, Some(WeightDecay::L2(0.0)), 0.1, f64::INFINITY, -0.0);
+        let zero = options(Some(WeightDecay::L2(0.0)), false);
+        let (_, g) = zero.apply(0.1, f64::INFINITY, -0.0);
         assert!(g == 0.0 && g.is_sign_negative());
     }
 }

@@ -2,8 +2,8 @@
 
 use num_traits::Float;
 
-use super::options::{check_momentum, check_weight_decay, lerp, regularize};
-use super::{Optimizer, UpdateRule, WeightDecay};
+use super::options::{check_momentum, lerp, Regularization, Regularized};
+use super::{Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, Error};
 
@@ -12,7 +12,7 @@ use crate::error::{check_decay, check_positive, Error};
 /// # Math
 ///
 /// With `α` alpha, `μ` momentum, starting from `v = b = ḡ = 0`, after maximize and
-/// [`WeightDecay`] (docs/math.md, 26–28):
+/// [`WeightDecay`](crate::WeightDecay) (docs/math.md, 26–28):
 ///
 /// ```text
 /// v ← α·v + (1 − α)·g²
@@ -62,10 +62,9 @@ use crate::error::{check_decay, check_positive, Error};
 pub struct RmsProp<T> {
     alpha: T,
     eps: T,
-    weight_decay: Option<WeightDecay<T>>,
     momentum: T,
     centered: bool,
-    maximize: bool,
+    regularization: Regularization<T>,
 }
 
 impl<T: Float> RmsProp<T> {
@@ -77,10 +76,9 @@ impl<T: Float> RmsProp<T> {
         let rule = Self {
             alpha: cast(0.99),
             eps: cast(1e-8),
-            weight_decay: None,
             momentum: T::zero(),
             centered: false,
-            maximize: false,
+            regularization: Regularization::none(),
         };
         Optimizer::new(rule, lr)
     }
@@ -106,12 +104,6 @@ impl<T: Float> Optimizer<T, RmsProp<T>> {
         self
     }
 
-    /// Weight decay, L2 (PyTorch's `weight_decay`) or decoupled (default none).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
-        self.rule.weight_decay = Some(weight_decay);
-        self
-    }
-
     /// Momentum factor μ applied to the normalized gradient (default 0).
     pub fn momentum(mut self, momentum: T) -> Self {
         self.rule.momentum = momentum;
@@ -122,13 +114,6 @@ impl<T: Float> Optimizer<T, RmsProp<T>> {
     /// its second moment (default false).
     pub fn centered(mut self, centered: bool) -> Self {
         self.rule.centered = centered;
-        self
-    }
-
-    /// Ascend instead of descend (default false): the gradient is negated before weight
-    /// decay.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.rule.maximize = maximize;
         self
     }
 }
@@ -145,7 +130,7 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
         let (v, rest) = state.split_at_mut(params.len());
         let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
         for (i, ((p, &g), v)) in params.iter_mut().zip(grads).zip(v).enumerate() {
-            let (theta, g) = regularize(self.maximize, self.weight_decay, lr, *p, g);
+            let (theta, g) = self.regularization.apply(lr, *p, g);
             *v = *v * alpha + (T::one() - alpha) * g * g;
             let root = match grad_avg.get_mut(i) {
                 Some(avg) => {
@@ -168,7 +153,13 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
     fn validate(&self) -> Result<(), Error> {
         check_positive("eps", self.eps)?;
         check_momentum(self.momentum)?;
-        check_weight_decay(self.weight_decay)?;
+        self.regularization.validate()?;
         check_decay("alpha", self.alpha)
+    }
+}
+
+impl<T> Regularized<T> for RmsProp<T> {
+    fn regularization(&mut self) -> &mut Regularization<T> {
+        &mut self.regularization
     }
 }

@@ -2,8 +2,8 @@
 
 use num_traits::Float;
 
-use super::options::{check_momentum, check_weight_decay, regularize};
-use super::{Momentum, Optimizer, UpdateRule, WeightDecay};
+use super::options::{check_momentum, Regularization, Regularized};
+use super::{Momentum, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
 
 /// Gradient descent with optional momentum (PyTorch's `torch.optim.SGD`).
@@ -11,7 +11,7 @@ use crate::error::{check_fraction, Error};
 /// # Math
 ///
 /// With `μ` the [`Momentum`] factor, `τ` dampening and `b` the momentum buffer, step
-/// `t = 1, 2, …`, after maximize and [`WeightDecay`] (docs/math.md, 16–20):
+/// `t = 1, 2, …`, after maximize and [`WeightDecay`](crate::WeightDecay) (docs/math.md, 16–20):
 ///
 /// ```text
 /// with momentum:
@@ -63,8 +63,7 @@ use crate::error::{check_fraction, Error};
 pub struct Sgd<T> {
     momentum: Option<Momentum<T>>,
     dampening: T,
-    weight_decay: Option<WeightDecay<T>>,
-    maximize: bool,
+    regularization: Regularization<T>,
 }
 
 impl<T: Float> Sgd<T> {
@@ -76,8 +75,7 @@ impl<T: Float> Sgd<T> {
         let rule = Self {
             momentum: None,
             dampening: T::zero(),
-            weight_decay: None,
-            maximize: false,
+            regularization: Regularization::none(),
         };
         Optimizer::new(rule, lr)
     }
@@ -96,19 +94,6 @@ impl<T: Float> Optimizer<T, Sgd<T>> {
         self.rule.dampening = dampening;
         self
     }
-
-    /// Weight decay, L2 (PyTorch's `weight_decay`) or decoupled (default none).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay<T>) -> Self {
-        self.rule.weight_decay = Some(weight_decay);
-        self
-    }
-
-    /// Ascend instead of descend (default false): the gradient is negated before weight
-    /// decay.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.rule.maximize = maximize;
-        self
-    }
 }
 
 impl<T: Float> UpdateRule<T> for Sgd<T> {
@@ -121,10 +106,10 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        let (maximize, decay) = (self.maximize, self.weight_decay);
+        let options = self.regularization;
         let Some(momentum) = self.momentum else {
             for (p, &g) in params.iter_mut().zip(grads) {
-                let (theta, g) = regularize(maximize, decay, lr, *p, g);
+                let (theta, g) = options.apply(lr, *p, g);
                 *p = theta - lr * g;
             }
             return;
@@ -132,7 +117,7 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
         let (mu, kept) = (momentum.factor(), T::one() - self.dampening);
         let nesterov = matches!(momentum, Momentum::Nesterov(_));
         for ((p, &g), b) in params.iter_mut().zip(grads).zip(state) {
-            let (theta, g) = regularize(maximize, decay, lr, *p, g);
+            let (theta, g) = options.apply(lr, *p, g);
             *b = if t == 1 { g } else { *b * mu + kept * g };
             let direction = if nesterov { g + mu * *b } else { *b };
             *p = theta - lr * direction;
@@ -144,7 +129,7 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
             check_momentum(momentum.factor())?;
         }
         check_fraction("dampening", self.dampening)?;
-        check_weight_decay(self.weight_decay)?;
+        self.regularization.validate()?;
         if let Some(Momentum::Nesterov(mu)) = self.momentum {
             let conflicts_with = if mu == T::zero() {
                 "momentum"
@@ -159,5 +144,11 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
             });
         }
         Ok(())
+    }
+}
+
+impl<T> Regularized<T> for Sgd<T> {
+    fn regularization(&mut self) -> &mut Regularization<T> {
+        &mut self.regularization
     }
 }
