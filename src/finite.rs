@@ -14,12 +14,16 @@ use crate::error::{Error, Quantity};
 ///
 /// `v · 0` is `0` for a finite `v` and NaN for `±∞` and NaN, so `Σ v·0` is `0` exactly
 /// when every `v` is finite (a sum of zeros cannot overflow). Eight independent partial
-/// sums let the compiler keep them in one vector register.
+/// sums let the compiler keep them in one vector register. Fewer than eight values are
+/// asked one by one: the reduction's tree of additions would cost more than they do.
 ///
 /// For a type whose `is_finite` looks at less than its whole value this could answer
 /// `false` where `is_finite` holds for every element; callers treat `false` as "look
 /// closer" ([`first_non_finite`]), never as the verdict.
 fn all_finite<T: Float>(values: &[T]) -> bool {
+    if values.len() < 8 {
+        return values.iter().all(|v| v.is_finite());
+    }
     let zero = T::zero();
     let chunks = values.chunks_exact(8);
     let rest = chunks

@@ -94,8 +94,8 @@ pub trait Loss<T: Float> {
 /// L = (1/B) Σ_b loss(ŷ_b, y_b)      ∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b
 /// ```
 ///
-/// Summed in row order; one row's loss and gradient come out exactly as the loss wrote
-/// them (adding to 0 and scaling by 1 change nothing).
+/// Summed in row order. One row's loss and gradient are the loss's own (adding to 0 and
+/// scaling by 1 change nothing), so a single sample skips the divisions.
 pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     loss: &L,
     outputs: &[T],
@@ -103,6 +103,9 @@ pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     output_grads: &mut [T],
     width: usize,
 ) -> T {
+    if outputs.len() == width {
+        return loss.gradient(outputs, targets, output_grads);
+    }
     let rows: T = cast(outputs.len() / width);
     let scale = T::one() / rows;
     let mut total = T::zero();

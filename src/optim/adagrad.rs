@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::options::{Regularization, Regularized};
+use super::options::{regularized_update, Formula, Regularization, Regularized};
 use super::{Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive, Error};
@@ -99,17 +99,7 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
-        for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
-            let (theta, g) = self.regularization.apply(lr, *p, g);
-            let sum = if t == 1 {
-                self.initial_accumulator_value
-            } else {
-                *s
-            };
-            *s = sum + g * g;
-            *p = theta - decayed_lr * g / (s.sqrt() + self.eps);
-        }
+        regularized_update(self, t, lr, params, grads, state);
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -123,5 +113,34 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
 impl<T> Regularized<T> for Adagrad<T> {
     fn regularization(&mut self) -> &mut Regularization<T> {
         &mut self.regularization
+    }
+}
+
+impl<T: Float> Formula<T> for Adagrad<T> {
+    fn options(&self) -> Regularization<T> {
+        self.regularization
+    }
+
+    fn apply(
+        &self,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> (T, T),
+    ) {
+        let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
+        // The sum starts at τ: added once, at t = 1, to the zeroed state.
+        let start = if t == 1 {
+            self.initial_accumulator_value
+        } else {
+            T::zero()
+        };
+        for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
+            let (theta, g) = regularize(*p, g);
+            *s = (*s + start) + g * g;
+            *p = theta - decayed_lr * g / (s.sqrt() + self.eps);
+        }
     }
 }

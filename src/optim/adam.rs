@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::options::{lerp, Regularization, Regularized};
+use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
 use super::{Optimizer, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, Error};
@@ -146,6 +146,37 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        regularized_update(self, t, lr, params, grads, state);
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        check_positive("eps", self.eps)?;
+        check_decay("betas[0]", self.beta1)?;
+        check_decay("betas[1]", self.beta2)?;
+        self.regularization.validate()
+    }
+}
+
+impl<T> Regularized<T> for Adam<T> {
+    fn regularization(&mut self) -> &mut Regularization<T> {
+        &mut self.regularization
+    }
+}
+
+impl<T: Float> Formula<T> for Adam<T> {
+    fn options(&self) -> Regularization<T> {
+        self.regularization
+    }
+
+    fn apply(
+        &self,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> (T, T),
+    ) {
         let t: T = cast(t);
         let step_size = lr / (T::one() - self.beta1.powf(t));
         let bias_correction2_sqrt = (T::one() - self.beta2.powf(t)).powf(cast(0.5));
@@ -154,7 +185,7 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         let (v, v_max) = rest.split_at_mut(params.len());
         // One element's update; `v_max` is `None` without amsgrad.
         let step = |p: &mut T, g: T, m: &mut T, v: &mut T, v_max: Option<&mut T>| {
-            let (theta, g) = self.regularization.apply(lr, *p, g);
+            let (theta, g) = regularize(*p, g);
             *m = lerp(*m, g, beta1_weight);
             *v = *v * beta2 + (T::one() - beta2) * g * g;
             let second = match v_max {
@@ -174,18 +205,5 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         } else {
             moments.for_each(|((p, &g), (m, v))| step(p, g, m, v, None));
         }
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        check_positive("eps", self.eps)?;
-        check_decay("betas[0]", self.beta1)?;
-        check_decay("betas[1]", self.beta2)?;
-        self.regularization.validate()
-    }
-}
-
-impl<T> Regularized<T> for Adam<T> {
-    fn regularization(&mut self) -> &mut Regularization<T> {
-        &mut self.regularization
     }
 }

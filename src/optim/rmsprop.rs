@@ -2,7 +2,9 @@
 
 use num_traits::Float;
 
-use super::options::{check_momentum, lerp, Regularization, Regularized};
+use super::options::{
+    check_momentum, lerp, regularized_update, Formula, Regularization, Regularized,
+};
 use super::{Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, Error};
@@ -124,30 +126,8 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
         params + momentum + centered
     }
 
-    fn update(&self, _t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
-        let (momentum_len, _) = self.block_lens(params.len());
-        let (v, rest) = state.split_at_mut(params.len());
-        let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
-        for (i, ((p, &g), v)) in params.iter_mut().zip(grads).zip(v).enumerate() {
-            let (theta, g) = self.regularization.apply(lr, *p, g);
-            *v = *v * alpha + (T::one() - alpha) * g * g;
-            let root = match grad_avg.get_mut(i) {
-                Some(avg) => {
-                    *avg = lerp(*avg, g, T::one() - alpha);
-                    (*v - *avg * *avg).sqrt()
-                }
-                None => v.sqrt(),
-            };
-            let denominator = root + eps;
-            *p = match buffer.get_mut(i) {
-                Some(b) => {
-                    *b = *b * mu + g / denominator;
-                    theta - lr * *b
-                }
-                None => theta - lr * g / denominator,
-            };
-        }
+    fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
+        regularized_update(self, t, lr, params, grads, state);
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -161,5 +141,59 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
 impl<T> Regularized<T> for RmsProp<T> {
     fn regularization(&mut self) -> &mut Regularization<T> {
         &mut self.regularization
+    }
+}
+
+impl<T: Float> Formula<T> for RmsProp<T> {
+    fn options(&self) -> Regularization<T> {
+        self.regularization
+    }
+
+    fn apply(
+        &self,
+        _t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> (T, T),
+    ) {
+        let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
+        let (momentum_len, _) = self.block_lens(params.len());
+        let (v, rest) = state.split_at_mut(params.len());
+        let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
+        // One element's update; `avg` is `None` unless centered, `b` unless momentum.
+        let step = |p: &mut T, g: T, v: &mut T, avg: Option<&mut T>, b: Option<&mut T>| {
+            let (theta, g) = regularize(*p, g);
+            *v = *v * alpha + (T::one() - alpha) * g * g;
+            let root = match avg {
+                Some(avg) => {
+                    *avg = lerp(*avg, g, T::one() - alpha);
+                    (*v - *avg * *avg).sqrt()
+                }
+                None => v.sqrt(),
+            };
+            *p = match b {
+                Some(b) => {
+                    *b = *b * mu + g / (root + eps);
+                    theta - lr * *b
+                }
+                None => theta - lr * g / (root + eps),
+            };
+        };
+        let terms = params.iter_mut().zip(grads).zip(v);
+        match (buffer.is_empty(), grad_avg.is_empty()) {
+            (true, true) => terms.for_each(|((p, &g), v)| step(p, g, v, None, None)),
+            (false, true) => terms
+                .zip(buffer)
+                .for_each(|(((p, &g), v), b)| step(p, g, v, None, Some(b))),
+            (true, false) => terms
+                .zip(grad_avg)
+                .for_each(|(((p, &g), v), avg)| step(p, g, v, Some(avg), None)),
+            (false, false) => terms
+                .zip(grad_avg)
+                .zip(buffer)
+                .for_each(|((((p, &g), v), avg), b)| step(p, g, v, Some(avg), Some(b))),
+        }
     }
 }

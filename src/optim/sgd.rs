@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::options::{check_momentum, Regularization, Regularized};
+use super::options::{check_momentum, regularized_update, Formula, Regularization, Regularized};
 use super::{Momentum, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
 
@@ -106,22 +106,7 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        let options = self.regularization;
-        let Some(momentum) = self.momentum else {
-            for (p, &g) in params.iter_mut().zip(grads) {
-                let (theta, g) = options.apply(lr, *p, g);
-                *p = theta - lr * g;
-            }
-            return;
-        };
-        let (mu, kept) = (momentum.factor(), T::one() - self.dampening);
-        let nesterov = matches!(momentum, Momentum::Nesterov(_));
-        for ((p, &g), b) in params.iter_mut().zip(grads).zip(state) {
-            let (theta, g) = options.apply(lr, *p, g);
-            *b = if t == 1 { g } else { *b * mu + kept * g };
-            let direction = if nesterov { g + mu * *b } else { *b };
-            *p = theta - lr * direction;
-        }
+        regularized_update(self, t, lr, params, grads, state);
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -150,5 +135,44 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
 impl<T> Regularized<T> for Sgd<T> {
     fn regularization(&mut self) -> &mut Regularization<T> {
         &mut self.regularization
+    }
+}
+
+impl<T: Float> Formula<T> for Sgd<T> {
+    fn options(&self) -> Regularization<T> {
+        self.regularization
+    }
+
+    fn apply(
+        &self,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> (T, T),
+    ) {
+        let Some(momentum) = self.momentum else {
+            for (p, &g) in params.iter_mut().zip(grads) {
+                let (theta, g) = regularize(*p, g);
+                *p = theta - lr * g;
+            }
+            return;
+        };
+        let mu = momentum.factor();
+        // (18) at t = 1, b ← g, is the later rule with μ = 0 and no dampening on the
+        // zeroed buffer: one loop serves every step.
+        let (decay, kept) = if t == 1 {
+            (T::zero(), T::one())
+        } else {
+            (mu, T::one() - self.dampening)
+        };
+        let nesterov = matches!(momentum, Momentum::Nesterov(_));
+        for ((p, &g), b) in params.iter_mut().zip(grads).zip(state) {
+            let (theta, g) = regularize(*p, g);
+            *b = *b * decay + kept * g;
+            let direction = if nesterov { g + mu * *b } else { *b };
+            *p = theta - lr * direction;
+        }
     }
 }

@@ -19,7 +19,7 @@ use num_traits::Float;
 use crate::error::{Error, Quantity};
 use crate::finite::{ensure_finite, first_non_finite};
 use crate::loss::{mean_loss_and_gradient, Loss};
-use crate::model::{batch_len, check_batch, Model};
+use crate::model::{batch_len, check_batch, check_rows, Model};
 use crate::optim::{Optimizer, UpdateRule};
 use buffers::Buffers;
 use clip_and_schedule::{Clipping, LrPolicy};
@@ -157,7 +157,7 @@ where
                 actual: input.len(),
             });
         }
-        self.step_batch(input, target)
+        self.step_rows(input, target, 1)
     }
 
     /// One step of gradient descent on the mean loss of a batch.
@@ -198,7 +198,13 @@ where
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn step_batch(&mut self, inputs: &[T], targets: &[T]) -> Result<Step<T>, Error> {
-        let rows = check_batch(&self.model, &self.loss, inputs, targets)?;
+        let rows = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
+        self.step_rows(inputs, targets, rows)
+    }
+
+    /// The step on `inputs` known to hold `rows` whole rows.
+    fn step_rows(&mut self, inputs: &[T], targets: &[T], rows: usize) -> Result<Step<T>, Error> {
+        check_rows(&self.model, &self.loss, rows, inputs, targets)?;
         self.prepare(rows)?;
         let Buffers {
             outputs,
