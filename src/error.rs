@@ -11,6 +11,8 @@ pub enum Quantity {
     Input,
     /// The targets given to a step.
     Target,
+    /// A buffer for a model's outputs.
+    Output,
     /// The model's parameters.
     Parameters,
     /// The loss of a step.
@@ -29,6 +31,7 @@ impl fmt::Display for Quantity {
         let name = match self {
             Quantity::Input => "input",
             Quantity::Target => "target",
+            Quantity::Output => "output buffer",
             Quantity::Parameters => "parameters",
             Quantity::Loss => "loss",
             Quantity::Gradient => "gradient",
@@ -142,7 +145,7 @@ impl fmt::Display for CheckpointFault {
 /// assert_eq!(trainer.model().weights(), &[0.7]); // nothing changed
 /// # Ok::<(), Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// A slice had the wrong number of elements.
@@ -219,6 +222,17 @@ pub enum Error {
         /// What was wrong with it.
         reason: CheckpointFault,
     },
+    /// A file could not be read or written (feature `std`).
+    #[cfg(feature = "std")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system reported.
+        kind: std::io::ErrorKind,
+    },
+    /// Safetensors bytes that do not fit the network (feature `safetensors`).
+    #[cfg(feature = "safetensors")]
+    Safetensors(crate::SafetensorsError),
 }
 
 impl fmt::Display for Error {
@@ -266,12 +280,32 @@ impl fmt::Display for Error {
             }
             Error::TooLarge { what } => write!(f, "the {what} would not fit in memory"),
             Error::InvalidCheckpoint { reason } => write!(f, "invalid checkpoint: {reason}"),
+            #[cfg(feature = "std")]
+            Error::Io { path, kind } => write!(f, "`{}`: {kind}", path.display()),
+            #[cfg(feature = "safetensors")]
+            Error::Safetensors(error) => write!(f, "safetensors: {error}"),
         }
     }
 }
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+#[cfg(feature = "safetensors")]
+impl From<crate::SafetensorsError> for Error {
+    fn from(error: crate::SafetensorsError) -> Self {
+        Error::Safetensors(error)
+    }
+}
+
+/// The error of a file operation on `path`.
+#[cfg(feature = "safetensors")]
+pub(crate) fn io_error(path: &std::path::Path, error: &std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        kind: error.kind(),
+    }
+}
 
 /// The error for hyper-parameter `name` holding `value`.
 pub(crate) fn invalid<T: Float>(name: &'static str, value: T) -> Error {

@@ -221,6 +221,10 @@ pub use error::{CheckpointFault, Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
+/// The number traits the crate is generic over, so that a loss, an activation or an
+/// update rule of your own can be written with this crate alone.
+pub use num_traits;
+pub use num_traits::Float;
 pub use optim::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
 pub use schedule::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,

@@ -20,8 +20,6 @@ pub(super) struct Buffers<T> {
     pub gradients: Vec<T>,
     /// Copies of the parameters and the optimizer state an undo puts back.
     pub undo: Vec<T>,
-    /// The outputs of the last [`predict`](super::Trainer::predict).
-    pub inference: Vec<T>,
     /// `∂L/∂x` of the last [`input_gradients`](super::Trainer::input_gradients).
     pub input_grads: Vec<T>,
 }
@@ -34,7 +32,6 @@ impl<T: Float> Buffers<T> {
             workspace: Vec::new(),
             gradients: Vec::new(),
             undo: Vec::new(),
-            inference: Vec::new(),
             input_grads: Vec::new(),
         }
     }
@@ -47,7 +44,6 @@ impl<T: Float> Buffers<T> {
             &self.workspace,
             &self.gradients,
             &self.undo,
-            &self.inference,
             &self.input_grads,
         ];
         buffers.iter().map(|b| b.len()).sum()
@@ -61,19 +57,14 @@ impl<T: Float> Buffers<T> {
         grow(&mut self.workspace, model.workspace_len(rows))
     }
 
-    /// Sizes the outputs of a prediction on `rows` rows, and the workspace.
-    pub fn fit_inference<M: Model<T>>(&mut self, model: &M, rows: usize) -> Result<(), Error> {
-        resize(
-            &mut self.inference,
-            outputs_len(model, rows)?,
-            Quantity::Input,
-        )?;
+    /// Sizes the workspace for a prediction on `rows` rows.
+    pub fn fit_workspace<M: Model<T>>(&mut self, model: &M, rows: usize) -> Result<(), Error> {
         grow(&mut self.workspace, model.workspace_len(rows))
     }
 }
 
 /// `rows × output_len`, or [`Error::TooLarge`] if that overflows.
-fn outputs_len<T: Float, M: Model<T>>(model: &M, rows: usize) -> Result<usize, Error> {
+pub(super) fn outputs_len<T: Float, M: Model<T>>(model: &M, rows: usize) -> Result<usize, Error> {
     rows.checked_mul(model.output_len()).ok_or(Error::TooLarge {
         what: Quantity::Input,
     })

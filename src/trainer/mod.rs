@@ -14,6 +14,7 @@ pub use clip::{clip_grad_norm, clip_grad_value};
 pub use epochs::Epochs;
 pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
 
+use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
@@ -283,32 +284,61 @@ where
         Ok(input_grads)
     }
 
-    /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
+    /// The outputs for a batch of inputs, in a new vector (the model's
+    /// [`predict`](Model::predict)): the call for inference where an allocation per call
+    /// does not matter. [`predict_into`](Self::predict_into) reuses your buffer instead.
     ///
     /// # Errors
     ///
     /// [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs that are not whole
-    /// rows, [`Error::NonFinite`] for a NaN or infinite input, [`Error::TooLarge`] if the
-    /// outputs cannot be allocated.
+    /// rows, [`Error::NonFinite`] for a NaN or infinite input.
+    ///
+    /// ```
+    /// use backprop::{Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1))?;
+    /// let (a, b) = (trainer.predict(&[2.0, 4.0])?, trainer.predict(&[6.0])?);
+    /// assert_eq!((a, b), (vec![1.0, 2.0], vec![3.0])); // two samples, then one
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
+        self.model.predict(inputs)
+    }
+
+    /// The outputs for a batch of inputs, written into `outputs` (`rows × output_len`
+    /// values) with the trainer's workspace: no allocation once the workspace has seen a
+    /// batch this large.
+    ///
+    /// # Errors
+    ///
+    /// As [`predict`](Self::predict), and [`Error::LengthMismatch`] on
+    /// [`Quantity::Output`] if `outputs` does not hold exactly the batch's outputs;
+    /// `outputs` is untouched then.
     ///
     /// ```
     /// use backprop::{Mse, Neuron, Sgd, Trainer};
     ///
     /// let mut trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1))?;
-    /// assert_eq!(trainer.predict(&[2.0, 4.0])?, &[1.0, 2.0]); // two samples
+    /// let mut outputs = [0.0; 2];
+    /// trainer.predict_into(&[2.0, 4.0], &mut outputs)?;
+    /// assert_eq!(outputs, [1.0, 2.0]);
     /// # Ok::<(), backprop::Error>(())
     /// ```
-    pub fn predict(&mut self, inputs: &[T]) -> Result<&[T], Error> {
+    pub fn predict_into(&mut self, inputs: &[T], outputs: &mut [T]) -> Result<(), Error> {
         let rows = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
         ensure_finite(inputs, Quantity::Input)?;
-        self.buffers.fit_inference(&self.model, rows)?;
-        let Buffers {
-            inference,
-            workspace,
-            ..
-        } = &mut self.buffers;
-        self.model.forward(inputs, inference, workspace);
-        Ok(inference)
+        let expected = buffers::outputs_len(&self.model, rows)?;
+        if outputs.len() != expected {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Output,
+                expected,
+                actual: outputs.len(),
+            });
+        }
+        self.buffers.fit_workspace(&self.model, rows)?;
+        self.model
+            .forward(inputs, outputs, &mut self.buffers.workspace);
+        Ok(())
     }
 
     /// The model being trained.
@@ -361,9 +391,8 @@ where
     /// The bytes of the values the trainer holds in its buffers, by their lengths.
     ///
     /// Counts the model's parameters, the gradient, the optimizer's state, the model's
-    /// workspace, the outputs and their gradients, the undo copies, the output buffer of
-    /// [`predict`](Self::predict) and that of [`input_gradients`](Self::input_gradients);
-    /// not the few bytes of bookkeeping beside
+    /// workspace, the outputs and their gradients, the undo copies and the buffer of
+    /// [`input_gradients`](Self::input_gradients); not the few bytes of bookkeeping beside
     /// them (vector headers, a network's list of layers). Buffers are sized for the
     /// largest batch seen and the workspace never shrinks, so after a step on the largest
     /// batch this is the training loop's peak.
@@ -374,9 +403,8 @@ where
     /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
     ///
     /// ```text
-    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + I + X)
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + X)
     /// U = P + S after the first step (the copies an undo restores), else 0
-    /// I = rows·out of the last predict, else 0
     /// X = rows·in of the last input_gradients, else 0
     /// ```
     ///

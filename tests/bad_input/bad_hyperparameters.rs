@@ -96,7 +96,7 @@ fn assert_incompatible(optimizer: Optimizer<f64, Sgd<f64>>, conflicts_with: &'st
         name: "nesterov",
         conflicts_with,
     };
-    assert_eq!(optimizer.validate(), Err(expected));
+    assert_eq!(optimizer.validate(), Err(expected.clone()));
     let trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer);
     assert_eq!(trainer.err(), Some(expected));
 }

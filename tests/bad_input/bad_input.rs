@@ -38,8 +38,20 @@ fn wrong_lengths_are_refused() {
         expected: 2,
         actual: 3,
     };
-    assert_eq!(wide.step_batch(&[1.0, 2.0, 3.0], &[0.0]), Err(ragged));
+    assert_eq!(
+        wide.step_batch(&[1.0, 2.0, 3.0], &[0.0]),
+        Err(ragged.clone())
+    );
     assert_eq!(wide.predict(&[1.0, 2.0, 3.0]), Err(ragged));
+    let mut outputs = [7.0; 3];
+    let short = wide.predict_into(&[1.0, 2.0, 3.0, 4.0], &mut outputs);
+    let expected = Error::LengthMismatch {
+        what: Quantity::Output,
+        expected: 2,
+        actual: 3,
+    };
+    assert_eq!(short, Err(expected));
+    assert_eq!(outputs, [7.0; 3], "a refused prediction wrote nothing");
 }
 
 #[test]

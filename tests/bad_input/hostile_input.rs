@@ -191,18 +191,18 @@ where
                     batch_error(x, y, shape, probabilities)
                 };
                 let result = trainer.step(x, y).map(|_| ());
-                assert_step_outcome(result, expected);
+                assert_step_outcome(result.clone(), expected);
                 result
             }
             Action::StepBatch(x, y) => {
                 let result = trainer.step_batch(x, y).map(|_| ());
-                assert_step_outcome(result, batch_error(x, y, shape, probabilities));
+                assert_step_outcome(result.clone(), batch_error(x, y, shape, probabilities));
                 result
             }
             Action::Predict(x) => {
                 let result = trainer.predict(x).map(|out| out.len());
                 let no_targets = vec![0.5; x.len() / shape.0 * shape.1];
-                match (result, batch_error(x, &no_targets, shape, false)) {
+                match (result.clone(), batch_error(x, &no_targets, shape, false)) {
                     (Ok(len), None) => assert_eq!(len, no_targets.len()),
                     (Err(e), Some(x)) => assert_eq!(e, x),
                     (r, x) => panic!("predict gave {r:?}, expected {x:?}"),

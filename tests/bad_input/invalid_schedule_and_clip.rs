@@ -12,7 +12,7 @@ fn invalid(name: &'static str, value: f64) -> Error {
 
 /// `validate` refuses the schedule, and a trainer refuses to take it.
 fn assert_refused<S: LrSchedule<f64> + Send + Sync + 'static>(schedule: S, expected: Error) {
-    assert_eq!(schedule.validate(), Err(expected));
+    assert_eq!(schedule.validate(), Err(expected.clone()));
     let trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1)).unwrap();
     assert_eq!(trainer.schedule(schedule).unwrap_err(), expected);
 }
@@ -84,9 +84,9 @@ fn linear_total_iters_zero() {
 /// `validate`, `step` and the trainer refuse the settings; `step` leaves the state as it
 /// was and hands back no rate.
 fn assert_plateau_refused(plateau: ReduceLrOnPlateau<f64>, expected: Error) {
-    assert_eq!(plateau.validate(), Err(expected));
+    assert_eq!(plateau.validate(), Err(expected.clone()));
     let mut stepped = plateau;
-    assert_eq!(stepped.step(1.0, 0.1), Err(expected));
+    assert_eq!(stepped.step(1.0, 0.1), Err(expected.clone()));
     assert_eq!(stepped, plateau);
     let trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1)).unwrap();
     assert_eq!(trainer.reduce_lr_on_plateau(plateau).unwrap_err(), expected);

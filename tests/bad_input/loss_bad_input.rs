@@ -79,8 +79,8 @@ fn probability_losses_refuse_targets_outside_0_1() {
             index: 1,
             value: bad[1],
         };
-        target_refused(Bce, &bad, &good, expected);
-        target_refused(BceWithLogits, &bad, &good, expected);
+        target_refused(Bce, &bad, &good, expected.clone());
+        target_refused(BceWithLogits, &bad, &good, expected.clone());
         target_refused(CrossEntropy::new(), &bad, &good, expected);
     }
 }

@@ -226,6 +226,27 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
     }
 }
 
+/// The [`Model`] calls a user reaches for first, without importing the trait.
+impl<T, A> Network<T, A>
+where
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
+{
+    /// The outputs for a batch of inputs, in a new vector: [`Model::predict`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::predict`].
+    pub fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
+        Model::predict(self, inputs)
+    }
+
+    /// All parameters in the documented layout: [`Model::params`].
+    pub fn params(&self) -> &[T] {
+        &self.params
+    }
+}
+
 impl<T, A> Model<T> for Network<T, A>
 where
     T: Float + Send + Sync + 'static,
