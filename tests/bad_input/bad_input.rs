@@ -1,6 +1,6 @@
 //! Bad input gets a typed error, and a refused step changes nothing.
 
-use backprop::{Error, Model, Mse, Neuron, Quantity, Sgd, Trainer};
+use backprop::{Error, Mse, Neuron, Quantity, Sgd, Trainer};
 
 type LectureTrainer = Trainer<Neuron<f64>, Mse, Sgd<f64>, f64>;
 

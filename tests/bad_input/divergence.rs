@@ -3,7 +3,7 @@
 //! on exactly as if the step had never been tried.
 
 use backprop::{
-    Adam, Error, Mae, Model, Momentum, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer,
+    Adam, Error, Mae, Momentum, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer,
     UpdateRule, WeightDecay,
 };
 

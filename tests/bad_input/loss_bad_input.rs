@@ -2,8 +2,8 @@
 //! nothing changes: not the model, not the optimizer, not the caller's buffers.
 
 use backprop::{
-    Bce, BceWithLogits, CrossEntropy, Error, Huber, Loss, Model, Mse, Neuron, Quantity, Sgd,
-    SmoothL1, Trainer,
+    Bce, BceWithLogits, CrossEntropy, Error, Huber, Loss, Mse, Neuron, Quantity, Sgd, SmoothL1,
+    Trainer,
 };
 
 fn neuron() -> Neuron<f64> {

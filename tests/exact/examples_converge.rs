@@ -9,7 +9,6 @@ mod xor;
 #[path = "../../examples/sine.rs"]
 mod sine;
 
-use backprop::Model;
 
 #[test]
 fn xor_is_learned() {

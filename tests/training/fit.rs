@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use allocation_counter::measure;
 use backprop::{
-    Activation, Control, EarlyStopping, Epochs, Error, Event, Fit, Loss, Model, Mse, Network,
-    Quantity, Sgd, StepLr, StopReason, Trainer,
+    Activation, Control, EarlyStopping, Epochs, Error, Event, Fit, Loss, Mse, Network, Quantity,
+    Sgd, StepLr, StopReason, Trainer,
 };
 
 /// Mse for training, but `value` (which only validation calls) replays a script: the
