@@ -76,7 +76,7 @@
 //! let mut fit = Fit::new(Epochs::new(2).shuffle(7), 500)
 //!     .validation(&val_x, &val_y)
 //!     .early_stopping(EarlyStopping::new(10).min_delta(1e-9).restore_best(true));
-//! let summary = trainer.fit(&mut fit, &xs, &ys, |event| {
+//! let summary = trainer.fit_observed(&mut fit, &xs, &ys, |event| {
 //!     if let Event::Epoch { epoch, loss, .. } = *event {
 //!         let _ = (epoch, loss); // a progress bar would move here
 //!     }

@@ -8,7 +8,7 @@
 
 use backprop::gradcheck;
 use backprop::{
-    clip_grad_norm, clip_grad_value, Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits, Control,
+    clip_grad_norm, clip_grad_value, Activation, Adagrad, Adam, AdamW, Bce, BceWithLogits,
     CosineAnnealingLr, CrossEntropy, EarlyStopping, Epochs, Error, ExponentialLr, Fit, Huber,
     LinearLr, Loss, Mae, Model, Momentum, Mse, Network, Neuron, Optimizer, Quantity,
     ReduceLrOnPlateau, RmsProp, Sgd, SmoothL1, StepLr, Trainer, UpdateRule, WeightDecay,
@@ -261,7 +261,7 @@ where
                 let mut fit = Fit::new(Epochs::new(2).shuffle(1), *max_epochs)
                     .validation(&data[2], &data[3])
                     .early_stopping(stopper);
-                let result = trainer.fit(&mut fit, &data[0], &data[1], |_| Control::Continue);
+                let result = trainer.fit(&mut fit, &data[0], &data[1]);
                 if let Ok(summary) = &result {
                     assert!(summary.epochs <= *max_epochs);
                 }
@@ -653,8 +653,6 @@ fn an_epoch_of_huge_finite_losses_has_their_finite_mean() {
         .unwrap();
     assert_eq!(mean, y * y);
     let mut fit = Fit::new(Epochs::new(1), 1);
-    let summary = trainer
-        .fit(&mut fit, &[0.0, 0.0], &[y, y], |_| Control::Continue)
-        .unwrap();
+    let summary = trainer.fit(&mut fit, &[0.0, 0.0], &[y, y]).unwrap();
     assert_eq!(summary.last_loss, Some(y * y));
 }

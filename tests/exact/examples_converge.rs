@@ -9,7 +9,6 @@ mod xor;
 #[path = "../../examples/sine.rs"]
 mod sine;
 
-
 #[test]
 fn xor_is_learned() {
     let (net, losses) = xor::train().unwrap();
