@@ -105,23 +105,17 @@ where
     /// [`Error::InvalidHyperparameter`] if the loss or the optimizer refuses its
     /// hyper-parameters,
     /// [`Error::NonFinite`] if a parameter or (for an optimizer that has stepped) a state
-    /// value is NaN or infinite, and [`Error::LengthMismatch`] for a model without inputs
-    /// or outputs, or for an optimizer that has stepped on another number of parameters
-    /// ([`Quantity::OptimizerState`]).
+    /// value is NaN or infinite, [`Error::NoInputs`] or [`Error::NoOutputs`] for a model
+    /// without either, and [`Error::LengthMismatch`] for an optimizer that has stepped on
+    /// another number of parameters ([`Quantity::OptimizerState`]).
     pub fn new(model: M, loss: L, mut optimizer: Optimizer<T, R>) -> Result<Self, Error> {
         optimizer.validate()?;
         loss.validate()?;
-        for (what, len) in [
-            (Quantity::Input, model.input_len()),
-            (Quantity::Target, model.output_len()),
-        ] {
-            if len == 0 {
-                return Err(Error::LengthMismatch {
-                    what,
-                    expected: 1,
-                    actual: 0,
-                });
-            }
+        if model.input_len() == 0 {
+            return Err(Error::NoInputs);
+        }
+        if model.output_len() == 0 {
+            return Err(Error::NoOutputs);
         }
         ensure_finite(model.params(), Quantity::Parameters)?;
         optimizer.fit_state(model.params().len())?;

@@ -11,7 +11,9 @@ const INF: f64 = f64::INFINITY;
 
 fn assert_invalid(error: Option<Error>, name: &str, value: f64) {
     match error {
-        Some(Error::InvalidHyperparameter { name: n, value: v }) => {
+        Some(Error::InvalidHyperparameter {
+            name: n, value: v, ..
+        }) => {
             assert_eq!(n, name);
             assert!(
                 v == value || (v.is_nan() && value.is_nan()),

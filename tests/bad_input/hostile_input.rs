@@ -237,6 +237,7 @@ where
                     Some(Error::InvalidHyperparameter {
                         name: "batch_size",
                         value: 0.0,
+                        expected: "a count of at least 1",
                     })
                 } else {
                     batch_error(inputs, targets, shape, probabilities)
@@ -511,11 +512,7 @@ proptest! {
 /// The parameter count of a network, or the first error its builder must report.
 fn expected_build(input_len: usize, layers: &[(usize, bool)]) -> Result<usize, Error> {
     if input_len == 0 {
-        return Err(Error::LengthMismatch {
-            what: Quantity::Input,
-            expected: 1,
-            actual: 0,
-        });
+        return Err(Error::NoInputs);
     }
     if layers.is_empty() {
         return Err(Error::NoLayers);

@@ -6,8 +6,22 @@ use backprop::{
     Mse, Neuron, Quantity, ReduceLrOnPlateau, Sgd, StepLr, Trainer,
 };
 
+/// The error for `name` = `value`, with the valid range its docs state.
 fn invalid(name: &'static str, value: f64) -> Error {
-    Error::InvalidHyperparameter { name, value }
+    let expected = match name {
+        "step_size" | "T_max" | "total_iters" => "a count of at least 1",
+        "gamma" | "eta_min" | "threshold" | "min_lr" | "eps" | "lr" => "a finite number ≥ 0",
+        "start_factor" => "a number in (0, 1]",
+        "end_factor" => "a number in [0, 1]",
+        "factor" => "a number in [0, 1)",
+        "max_norm" | "clip_value" => "a number ≥ 0 (+∞ turns it off)",
+        other => panic!("no documented range for {other}"),
+    };
+    Error::InvalidHyperparameter {
+        name,
+        value,
+        expected,
+    }
 }
 
 /// `validate` refuses the schedule, and a trainer refuses to take it.
@@ -43,7 +57,9 @@ fn exponential_lr_negative_gamma() {
 #[test]
 fn exponential_lr_nan_gamma() {
     let e = ExponentialLr::new(f64::NAN).validate().unwrap_err();
-    assert!(matches!(e, Error::InvalidHyperparameter { name: "gamma", value } if value.is_nan()));
+    assert!(
+        matches!(e, Error::InvalidHyperparameter { name: "gamma", value, .. } if value.is_nan())
+    );
 }
 
 #[test]
@@ -228,7 +244,9 @@ fn end_epoch_refuses_a_schedule_that_overflows_and_keeps_the_epoch() {
     let first = trainer.end_epoch(None).unwrap();
     assert_eq!(first, 0.1 * 1e200);
     let e = trainer.end_epoch(None).unwrap_err();
-    assert!(matches!(e, Error::InvalidHyperparameter { name: "lr", value } if value.is_infinite()));
+    assert!(
+        matches!(e, Error::InvalidHyperparameter { name: "lr", value, .. } if value.is_infinite())
+    );
     assert_eq!(trainer.optimizer().learning_rate(), first);
     assert_eq!(trainer.schedule_epoch(), 1);
 }

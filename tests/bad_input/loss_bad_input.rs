@@ -13,7 +13,7 @@ fn neuron() -> Neuron<f64> {
 /// `Trainer::new`'s error for `loss`, which must be `InvalidHyperparameter`.
 fn refused<L: Loss<f64>>(loss: L) -> (&'static str, f64) {
     match Trainer::new(neuron(), loss, Sgd::new(0.1)) {
-        Err(Error::InvalidHyperparameter { name, value }) => (name, value),
+        Err(Error::InvalidHyperparameter { name, value, .. }) => (name, value),
         Err(other) => panic!("expected InvalidHyperparameter, got {other:?}"),
         Ok(_) => panic!("an invalid hyper-parameter was accepted"),
     }

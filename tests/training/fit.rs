@@ -293,7 +293,8 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
         refused,
         Error::InvalidHyperparameter {
             name: "patience",
-            value: 0.0
+            value: 0.0,
+            expected: "a count of at least 1",
         }
     );
 
@@ -303,7 +304,8 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
         refused,
         Error::InvalidHyperparameter {
             name: "min_delta",
-            value: -1.0
+            value: -1.0,
+            expected: "a finite number ≥ 0",
         }
     );
 

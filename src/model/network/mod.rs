@@ -355,7 +355,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`] for `input_len == 0`, [`Error::NoLayers`],
+    /// [`Error::NoInputs`] for `input_len == 0`, [`Error::NoLayers`],
     /// [`Error::ZeroUnits`], [`Error::InvalidHyperparameter`] for an activation with
     /// invalid parameters (a non-finite leaky-ReLU slope), and [`Error::TooLarge`] for
     /// layers whose parameter count overflows `usize` or cannot be allocated.
@@ -420,11 +420,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     /// Checks the architecture and lays it out: the layers and the parameter count.
     fn assemble(self) -> Result<(Vec<Layer<A>>, usize), Error> {
         if self.input_len == 0 {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Input,
-                expected: 1,
-                actual: 0,
-            });
+            return Err(Error::NoInputs);
         }
         if self.layers.is_empty() {
             return Err(Error::NoLayers);
@@ -540,13 +536,7 @@ mod tests {
         let zero = Network::builder(2).dense(3, relu).dense(0, relu).build();
         assert_eq!(zero.unwrap_err(), Error::ZeroUnits { layer: 1 });
         let no_inputs = Network::builder(0).dense(3, relu).build();
-        assert!(matches!(
-            no_inputs.unwrap_err(),
-            Error::LengthMismatch {
-                what: Quantity::Input,
-                ..
-            }
-        ));
+        assert_eq!(no_inputs.unwrap_err(), Error::NoInputs);
         let slope = Network::builder(2)
             .dense(3, Activation::LeakyRelu(f64::NAN))
             .build();
