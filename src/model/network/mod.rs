@@ -141,6 +141,10 @@ impl LayerShape {
 
 impl<T: Float, A> Network<T, A> {
     /// Starts a network whose samples have `input_len` values; add layers to it.
+    ///
+    /// The number type comes from the data or the optimizer the network meets later;
+    /// where nothing fixes it yet (a network built and used on its own), name it on the
+    /// builder: `Network::<f64>::builder(4)`.
     pub fn builder(input_len: usize) -> NetworkBuilder<T, A> {
         NetworkBuilder {
             input_len,
