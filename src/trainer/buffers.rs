@@ -87,6 +87,15 @@ pub(super) fn resize<T: Float>(
     Ok(())
 }
 
+/// Makes room for `len` values in `buffer` (which holds none between uses), or
+/// [`Error::TooLarge`] about `what`.
+pub(super) fn reserve<T>(buffer: &mut Vec<T>, len: usize, what: Quantity) -> Result<(), Error> {
+    buffer.clear();
+    buffer
+        .try_reserve_exact(len)
+        .map_err(|_| Error::TooLarge { what })
+}
+
 /// Lengthens the workspace to `len` values if it is shorter; never shortens it.
 fn grow<T: Float>(workspace: &mut Vec<T>, len: usize) -> Result<(), Error> {
     if workspace.len() < len {

@@ -424,8 +424,8 @@ where
         self.steps
     }
 
-    /// Sizes the buffers for `rows` rows and the optimizer's state for the model, so that
-    /// nothing after this can fail for want of memory. A model replaced (through
+    /// Sizes the buffers for `rows` rows, the optimizer's state for the model and the undo
+    /// copies for both, so that the step itself allocates nothing. A model replaced (through
     /// [`model_mut`](Self::model_mut)) by one with another parameter count gets a gradient
     /// of its size and an optimizer starting afresh: its state belonged to the old one.
     fn prepare(&mut self, rows: usize) -> Result<(), Error> {
@@ -435,7 +435,9 @@ where
             buffers::resize(&mut self.buffers.gradients, param_len, Quantity::Gradient)?;
             self.optimizer.reset();
         }
-        self.optimizer.fit_state(param_len)
+        self.optimizer.fit_state(param_len)?;
+        let undo_len = param_len + self.optimizer.state().len();
+        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::Parameters)
     }
 }
 
