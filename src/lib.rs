@@ -199,6 +199,7 @@ extern crate alloc;
 
 mod activation;
 mod cast;
+pub mod derivatives;
 mod error;
 mod finite;
 mod kernel;

@@ -8,6 +8,7 @@ use super::dense::DenseShape;
 use super::single_output;
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
+use crate::error::Error;
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
@@ -107,6 +108,22 @@ impl<T: Float, A> Neuron<T, A> {
     /// The activation function.
     pub fn activation(&self) -> &A {
         &self.activation
+    }
+}
+
+impl<T: Float> Neuron<T> {
+    /// The same neuron in another number type, each parameter converted by `convert`
+    /// (to dual numbers, for derivatives beyond the gradient).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] if the converted parameters cannot be allocated.
+    pub(crate) fn lift<D: Float>(&self, convert: impl Fn(T) -> D) -> Result<Neuron<D>, Error> {
+        Ok(Neuron {
+            params: crate::model::map_values(&self.params, &convert)?,
+            shape: self.shape,
+            activation: self.activation.map(convert),
+        })
     }
 }
 

@@ -1,0 +1,190 @@
+//! Hessian-vector products of the loss in the parameters, by forward-over-reverse.
+
+use alloc::vec::Vec;
+use num_traits::Float;
+
+use super::{check_direction, check_output_len, filled, product, Lift};
+use crate::error::{Error, Quantity};
+use crate::loss::{mean_loss_and_gradient, Loss};
+use crate::model::{check_batch, Model};
+use crate::verify::Dual;
+
+/// `H v` for the mean loss over a batch, where `H = ∇²_θ L` is the Hessian in the
+/// parameters: PyTorch's `torch.autograd.functional.hvp`.
+///
+/// Allocates a [`HessianVectorProduct`] for one call; keep one to compute many products
+/// without allocating.
+///
+/// # Math
+///
+/// See [`HessianVectorProduct`].
+///
+/// # Errors
+///
+/// As [`HessianVectorProduct::compute`].
+///
+/// ```
+/// use backprop::derivatives::hessian_vector_product;
+/// use backprop::{Mse, Neuron};
+///
+/// // L = (w x − y)²: H = 2x², so H·v = 2x²·v.
+/// let hv = hessian_vector_product(&Neuron::new(0.7), &Mse, &[1.5], &[0.4], &[3.0])?;
+/// assert_eq!(hv, [2.0 * 1.5 * 1.5 * 3.0]);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn hessian_vector_product<T, M, L>(
+    model: &M,
+    loss: &L,
+    inputs: &[T],
+    targets: &[T],
+    v: &[T],
+) -> Result<Vec<T>, Error>
+where
+    T: Float + Send + Sync + 'static,
+    M: Lift<T>,
+    L: Loss<T> + Loss<Dual<T>>,
+{
+    let mut hvp = HessianVectorProduct::new(model, inputs.len() / model.input_len().max(1))?;
+    let mut hv = filled(model.params().len(), T::zero(), Quantity::Gradient)?;
+    hvp.compute(model, loss, inputs, targets, v, &mut hv)?;
+    Ok(hv)
+}
+
+/// The buffers of a Hessian-vector product: the model lifted to [`Dual<T>`] and its
+/// workspace, allocated once, so that [`compute`](Self::compute) allocates nothing.
+///
+/// # Math
+///
+/// The gradient `g(θ) = ∇_θ L(θ)` is what the backward pass computes. Run the forward
+/// pass, the loss and the backward pass in dual numbers with the parameters seeded
+/// `θ + v·ε` (inputs and targets constants), and every operation carries its derivative
+/// along `v`, so the gradient comes out as
+///
+/// ```text
+/// g(θ + v·ε) = g(θ) + (∇_θ g · v)·ε = ∇L(θ) + (H v)·ε
+/// ```
+///
+/// exactly to rounding: forward-mode differentiation of the reverse-mode gradient
+/// (forward-over-reverse; docs/math.md, equations 31–32). One product costs about four
+/// gradients, whatever the number of parameters.
+///
+/// ```
+/// use backprop::derivatives::HessianVectorProduct;
+/// use backprop::{Activation, Model, Mse, Network};
+///
+/// let net = Network::builder(1).dense(4, Activation::Tanh).dense(1, Activation::Identity).seed(2).build()?;
+/// let (x, y) = ([0.3, -0.8], [0.5, 0.1]);
+/// let mut hvp = HessianVectorProduct::new(&net, 2)?;
+/// let v = vec![1.0; net.params().len()];
+/// let mut hv = vec![0.0f64; net.params().len()];
+/// let loss = hvp.compute(&net, &Mse, &x, &y, &v, &mut hv)?; // no allocation
+/// assert!(loss > 0.0 && hv.iter().all(|h| h.is_finite()));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub struct HessianVectorProduct<T, M>
+where
+    T: Float + Send + Sync + 'static,
+    M: Lift<T>,
+{
+    lifted: M::Lifted<Dual<T>>,
+    inputs: Vec<Dual<T>>,
+    targets: Vec<Dual<T>>,
+    outputs: Vec<Dual<T>>,
+    output_grads: Vec<Dual<T>>,
+    workspace: Vec<Dual<T>>,
+    grads: Vec<Dual<T>>,
+}
+
+impl<T, M> HessianVectorProduct<T, M>
+where
+    T: Float + Send + Sync + 'static,
+    M: Lift<T>,
+{
+    /// The buffers for batches of `batch` rows of `model` (another batch size works too,
+    /// after one reallocation).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] if the buffers cannot be allocated.
+    pub fn new(model: &M, batch: usize) -> Result<Self, Error> {
+        let lifted = model.lift(Dual::constant)?;
+        let zero = Dual::constant(T::zero());
+        let outputs = product(batch, model.output_len(), Quantity::Target)?;
+        Ok(Self {
+            inputs: filled(
+                product(batch, model.input_len(), Quantity::Input)?,
+                zero,
+                Quantity::Input,
+            )?,
+            targets: filled(outputs, zero, Quantity::Target)?,
+            outputs: filled(outputs, zero, Quantity::Target)?,
+            output_grads: filled(outputs, zero, Quantity::Target)?,
+            workspace: filled(lifted.workspace_len(batch), zero, Quantity::Input)?,
+            grads: filled(model.params().len(), zero, Quantity::Gradient)?,
+            lifted,
+        })
+    }
+
+    /// Writes `H v` into `hv` and returns the mean loss, for the model's current
+    /// parameters on this batch.
+    ///
+    /// # Errors
+    ///
+    /// As a training step: [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs
+    /// that are not whole rows or targets that do not match them, [`Error::NonFinite`]
+    /// for a NaN or infinite input or target, [`Error::InvalidTarget`] for a target the
+    /// loss cannot score; then [`Error::LengthMismatch`] or [`Error::NonFinite`] with
+    /// [`Quantity::Direction`] for a `v` that is not one finite value per parameter,
+    /// [`Error::LengthMismatch`] with [`Quantity::Gradient`] for an `hv` of another
+    /// length, [`Error::TooLarge`] if a new batch size needs buffers that cannot be
+    /// allocated. The model is only read.
+    pub fn compute<L>(
+        &mut self,
+        model: &M,
+        loss: &L,
+        inputs: &[T],
+        targets: &[T],
+        v: &[T],
+        hv: &mut [T],
+    ) -> Result<T, Error>
+    where
+        L: Loss<T> + Loss<Dual<T>>,
+    {
+        let rows = check_batch(model, loss, inputs, targets)?;
+        let params = model.params();
+        check_direction(v, params.len())?;
+        check_output_len(hv, params.len(), Quantity::Gradient)?;
+        if self.inputs.len() != inputs.len() || self.grads.len() != params.len() {
+            *self = Self::new(model, rows)?;
+        }
+        for ((lifted, &theta), &v) in self.lifted.params_mut().iter_mut().zip(params).zip(v) {
+            *lifted = Dual::new(theta, v);
+        }
+        constants(inputs, &mut self.inputs);
+        constants(targets, &mut self.targets);
+        let width = model.output_len();
+        let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
+        self.lifted.forward(&self.inputs, &mut self.outputs, ws);
+        let mean = mean_loss_and_gradient(
+            loss,
+            &self.outputs,
+            &self.targets,
+            &mut self.output_grads,
+            width,
+        );
+        let (x, y_hat) = (&self.inputs, &self.outputs);
+        self.lifted
+            .backward(x, y_hat, &mut self.output_grads, ws, &mut self.grads, None);
+        for (h, g) in hv.iter_mut().zip(&self.grads) {
+            *h = g.derivative(); // (32): the tangent of ∇L(θ + v·ε) is H v
+        }
+        Ok(mean.value())
+    }
+}
+
+/// `dual[i] = values[i] + 0·ε`.
+fn constants<T: Float>(values: &[T], dual: &mut [Dual<T>]) {
+    for (d, &v) in dual.iter_mut().zip(values) {
+        *d = Dual::constant(v);
+    }
+}
