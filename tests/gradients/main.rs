@@ -10,6 +10,11 @@
 //! - `dual`: `Dual<f64>`'s arithmetic and elementary functions (property tests).
 //! - `input_gradients`: `∂L/∂inputs` from `Model::backward` against finite differences
 //!   and `Dual<f64>`, for neurons and networks with every activation.
+//! - `second_derivatives`: `Dual<Dual<f64>>` through every activation (closed forms) and
+//!   networks (`InputJets`, against central differences of the reverse-mode first
+//!   derivative).
+//! - `pinn_gradient` (std): the physics-informed loss of examples/pinn.rs, its gradient
+//!   in the parameters against central differences.
 
 mod dual;
 mod dual_gradients;
@@ -17,3 +22,6 @@ mod gradients;
 mod input_gradients;
 mod loss_gradients;
 mod network_gradients;
+#[cfg(feature = "std")]
+mod pinn_gradient;
+mod second_derivatives;
