@@ -132,6 +132,12 @@ where
         let zero = nested(T::zero(), T::zero());
         let lifted = model.lift(|theta| nested(theta, T::zero()))?;
         let outputs = product(batch, model.output_len(), Quantity::Input)?;
+        let mut jets = filled(
+            outputs,
+            Jet::new(T::zero(), T::zero(), T::zero()),
+            Quantity::Input,
+        )?;
+        jets.clear(); // none until a forward pass: `backward` refuses to run before one
         Ok(Self {
             inputs: filled(
                 product(batch, model.input_len(), Quantity::Input)?,
@@ -142,11 +148,7 @@ where
             output_grads: filled(outputs, zero, Quantity::Input)?,
             workspace: filled(lifted.workspace_len(batch), zero, Quantity::Input)?,
             grads: filled(model.params().len(), zero, Quantity::Gradient)?,
-            jets: filled(
-                outputs,
-                Jet::new(T::zero(), T::zero(), T::zero()),
-                Quantity::Input,
-            )?,
+            jets,
             lifted,
         })
     }
@@ -185,6 +187,8 @@ where
         }
         let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
         self.lifted.forward(&self.inputs, &mut self.outputs, ws);
+        let none = Jet::new(T::zero(), T::zero(), T::zero());
+        self.jets.resize(self.outputs.len(), none); // within its capacity: no allocation
         for (jet, y) in self.jets.iter_mut().zip(&self.outputs) {
             let (value, tangent) = (y.value(), y.derivative());
             *jet = Jet::new(value.value(), value.derivative(), tangent.derivative());
