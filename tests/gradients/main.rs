@@ -13,7 +13,7 @@
 //! - `second_derivatives`: `Dual<Dual<f64>>` through every activation (closed forms) and
 //!   networks (`InputJets`, against central differences of the reverse-mode first
 //!   derivative).
-//! - `pinn_gradient` (std): the physics-informed loss of examples/pinn.rs, its gradient
+//! - `pinn_gradient`: the physics-informed loss of examples/pinn.rs, its gradient
 //!   in the parameters against central differences.
 
 mod dual;
@@ -22,6 +22,5 @@ mod gradients;
 mod input_gradients;
 mod loss_gradients;
 mod network_gradients;
-#[cfg(feature = "std")]
 mod pinn_gradient;
 mod second_derivatives;
