@@ -4,7 +4,7 @@
 //! The loss is the mean squared residual `u″ + π² sin(πx)` at collocation points plus
 //! the boundary terms `u(0)² + u(1)²`. `u″` comes from the network by forward mode in the
 //! input (nested dual numbers), the loss's gradient in the parameters by reverse mode
-//! through the same pass (`InputJets`; docs/math.md, section 8). Adam only: L-BFGS is not
+//! through the same pass (`InputJets`; docs/math.md, section 11). Adam only: L-BFGS is not
 //! in the crate yet.
 //!
 //! `cargo run --release --example pinn` trains and prints the maximum error on 101

@@ -14,7 +14,7 @@ use crate::verify::Dual;
 ///
 /// # Math
 ///
-/// Column `i` is `H eᵢ`, one [`HessianVectorProduct`] (docs/math.md, equation 33); `H`
+/// Column `i` is `H eᵢ`, one [`HessianVectorProduct`] (docs/math.md, equation 36); `H`
 /// is symmetric, so row `i` is the same. `n` products cost about `4n` gradients: meant
 /// for models of up to a few thousand parameters.
 ///

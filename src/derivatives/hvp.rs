@@ -65,7 +65,7 @@ where
 /// ```
 ///
 /// exactly to rounding: forward-mode differentiation of the reverse-mode gradient
-/// (forward-over-reverse; docs/math.md, equations 31–32). One product costs about four
+/// (forward-over-reverse; docs/math.md, equations 34–35). One product costs about four
 /// gradients, whatever the number of parameters.
 ///
 /// ```
@@ -176,7 +176,7 @@ where
         self.lifted
             .backward(x, y_hat, &mut self.output_grads, ws, &mut self.grads, None);
         for (h, g) in hv.iter_mut().zip(&self.grads) {
-            *h = g.derivative(); // (32): the tangent of ∇L(θ + v·ε) is H v
+            *h = g.derivative(); // (35): the tangent of ∇L(θ + v·ε) is H v
         }
         Ok(mean.value())
     }

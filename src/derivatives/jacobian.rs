@@ -18,7 +18,7 @@ use crate::model::{batch_len, ensure_finite, Model};
 ///
 /// One backward pass per output `j`, seeded with `∂L/∂ŷ_b = e_j` on every row, gives
 /// every row's `∂L/∂x_b = Σ_k e_j,k ∂ŷ_bk/∂x_b = ∂ŷ_bj/∂x_b`: row `j` of each row's
-/// Jacobian (docs/math.md, equation 30).
+/// Jacobian (docs/math.md, equation 33).
 ///
 /// # Errors
 ///

@@ -79,12 +79,12 @@ where
 ///
 /// Forward mode in the input: seed every input `xᵢ + dᵢ·ε₁ + dᵢ·ε₂` (with `ε₁² = ε₂² =
 /// 0`) and the network's output is `u + u′ε₁ + u′ε₂ + u″ε₁ε₂`, where `u′ = ∇u·d` and
-/// `u″ = dᵀ∇²u d` (docs/math.md, equation 34).
+/// `u″ = dᵀ∇²u d` (docs/math.md, equation 37).
 ///
 /// Reverse mode in the parameters: a loss `L(u, u′, u″)` has `∂L/∂θ = L_u ∂u/∂θ + L_u′
 /// ∂u′/∂θ + L_u″ ∂u″/∂θ`. The backward pass, run in the same nested duals from the
 /// output gradient `g = L_u″ + 0·ε₁ + L_u′·ε₂ + L_u·ε₁ε₂`, computes `g · ∂y/∂θ`, whose
-/// `ε₁ε₂` part is exactly that sum (equations 35–36).
+/// `ε₁ε₂` part is exactly that sum (equations 38–39).
 ///
 /// # Example: the gradient of a residual
 ///
@@ -182,7 +182,7 @@ where
         }
         let seeds = inputs.iter().zip(direction.iter().cycle());
         for (seeded, (&x, &d)) in self.inputs.iter_mut().zip(seeds) {
-            // (34): x + d·ε₁ + d·ε₂
+            // (37): x + d·ε₁ + d·ε₂
             *seeded = Dual::new(Dual::new(x, d), Dual::new(d, T::zero()));
         }
         let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
@@ -221,7 +221,7 @@ where
             });
         }
         for (g, dl) in self.output_grads.iter_mut().zip(jet_grads) {
-            // (35): the ε₁ε₂ part of g · ∂y/∂θ pairs each of g's parts with its mirror.
+            // (38)–(39): the ε₁ε₂ part of g · ∂y/∂θ pairs each of g's parts with its mirror.
             *g = Dual::new(
                 Dual::new(dl.second, T::zero()),
                 Dual::new(dl.first, dl.value),
@@ -233,7 +233,7 @@ where
         self.lifted
             .backward(x, y_hat, &mut self.output_grads, ws, &mut self.grads, None);
         for (g, nested) in grads.iter_mut().zip(&self.grads) {
-            *g = nested.derivative().derivative(); // (36)
+            *g = nested.derivative().derivative(); // (39)
         }
         Ok(())
     }

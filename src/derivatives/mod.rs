@@ -3,7 +3,7 @@
 //!
 //! The gradient `∂L/∂θ` is what training needs, and [`Model::backward`] computes it (and
 //! `∂L/∂x` on request). Scientific uses need more, and the crate's number types give it
-//! exactly (docs/math.md, section 8):
+//! exactly (docs/math.md, section 11):
 //!
 //! - [`jacobian`]: `∂ŷ/∂x` for every row, by one backward pass per output.
 //! - [`hessian_vector_product`] and [`HessianVectorProduct`]: `H v = ∇²L(θ) v`, by
