@@ -44,7 +44,10 @@ fn a_physics_informed_step_allocates_nothing_with_its_buffers() {
     adam.step(net.params_mut(), &grads).unwrap(); // the optimizer's state, once
     let counted = measure(|| {
         for _ in 0..10 {
-            for (g, u) in dl.iter_mut().zip(jets.forward(&net, &x, &[1.0, 0.5]).unwrap()) {
+            for (g, u) in dl
+                .iter_mut()
+                .zip(jets.forward(&net, &x, &[1.0, 0.5]).unwrap())
+            {
                 *g = Jet::new(2.0 * u.value, 0.0, 2.0 * u.second);
             }
             jets.backward(&dl, &mut grads).unwrap();
