@@ -24,6 +24,9 @@ import sys
 import torch
 from torch.func import functional_call
 
+# The same networks as the MLP references: nn.Linear layers seeded uniform on [-1, 1).
+from reference_mlp import build, flat
+
 torch.set_default_dtype(torch.float64)
 
 # (name, input_len, [(units, activation, slope, bias)], batch, seed)
@@ -44,37 +47,6 @@ CASES = [
         13,
     ),
 ]
-
-
-def activation(name, slope):
-    if name == "tanh":
-        return torch.nn.Tanh()
-    if name == "sigmoid":
-        return torch.nn.Sigmoid()
-    if name == "relu":
-        return torch.nn.ReLU()
-    if name == "leaky_relu":
-        return torch.nn.LeakyReLU(negative_slope=slope)
-    if name == "identity":
-        return torch.nn.Identity()
-    raise ValueError(name)
-
-
-def build(input_len, layers, generator):
-    modules = []
-    fan_in = input_len
-    for units, act, slope, bias in layers:
-        linear = torch.nn.Linear(fan_in, units, bias=bias)
-        with torch.no_grad():
-            for p in linear.parameters():
-                p.copy_(torch.rand(p.shape, generator=generator) * 2.0 - 1.0)
-        modules += [linear, activation(act, slope)]
-        fan_in = units
-    return torch.nn.Sequential(*modules)
-
-
-def flat(tensors):
-    return [float(v) for t in tensors for v in t.detach().reshape(-1).tolist()]
 
 
 def loss_of_params(model, inputs, targets):

@@ -3,10 +3,11 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{check_direction, check_output_len, filled, product, Lift};
+use super::lifted::LiftedPass;
+use super::{check_direction, check_output_len, filled, Lift};
 use crate::error::{Error, Quantity};
 use crate::loss::{mean_loss_and_gradient, Loss};
-use crate::model::{check_batch, Model};
+use crate::model::check_batch;
 use crate::verify::Dual;
 
 /// `H v` for the mean loss over a batch, where `H = ∇²_θ L` is the Hessian in the
@@ -86,13 +87,8 @@ where
     T: Float + Send + Sync + 'static,
     M: Lift<T>,
 {
-    lifted: M::Lifted<Dual<T>>,
-    inputs: Vec<Dual<T>>,
+    pass: LiftedPass<Dual<T>, M::Lifted<Dual<T>>>,
     targets: Vec<Dual<T>>,
-    outputs: Vec<Dual<T>>,
-    output_grads: Vec<Dual<T>>,
-    workspace: Vec<Dual<T>>,
-    grads: Vec<Dual<T>>,
 }
 
 impl<T, M> HessianVectorProduct<T, M>
@@ -107,21 +103,11 @@ where
     ///
     /// [`Error::TooLarge`] if the buffers cannot be allocated.
     pub fn new(model: &M, batch: usize) -> Result<Self, Error> {
-        let lifted = model.lift(Dual::constant)?;
+        let pass = LiftedPass::new(model.lift(Dual::constant)?, batch)?;
         let zero = Dual::constant(T::zero());
-        let outputs = product(batch, model.output_len(), Quantity::Target)?;
         Ok(Self {
-            inputs: filled(
-                product(batch, model.input_len(), Quantity::Input)?,
-                zero,
-                Quantity::Input,
-            )?,
-            targets: filled(outputs, zero, Quantity::Target)?,
-            outputs: filled(outputs, zero, Quantity::Target)?,
-            output_grads: filled(outputs, zero, Quantity::Target)?,
-            workspace: filled(lifted.workspace_len(batch), zero, Quantity::Input)?,
-            grads: filled(model.params().len(), zero, Quantity::Gradient)?,
-            lifted,
+            targets: filled(pass.outputs.len(), zero, Quantity::Target)?,
+            pass,
         })
     }
 
@@ -154,28 +140,20 @@ where
         let params = model.params();
         check_direction(v, params.len())?;
         check_output_len(hv, params.len(), Quantity::Gradient)?;
-        if self.inputs.len() != inputs.len() || self.grads.len() != params.len() {
+        if !self.pass.fits(inputs.len(), params.len()) {
             *self = Self::new(model, rows)?;
         }
-        for ((lifted, &theta), &v) in self.lifted.params_mut().iter_mut().zip(params).zip(v) {
-            *lifted = Dual::new(theta, v);
-        }
-        constants(inputs, &mut self.inputs);
+        let seeded = params.iter().zip(v).map(|(&theta, &v)| Dual::new(theta, v));
+        self.pass.set_params(seeded);
+        constants(inputs, &mut self.pass.inputs);
         constants(targets, &mut self.targets);
+        self.pass.forward();
+        let pass = &mut self.pass;
         let width = model.output_len();
-        let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
-        self.lifted.forward(&self.inputs, &mut self.outputs, ws);
-        let mean = mean_loss_and_gradient(
-            loss,
-            &self.outputs,
-            &self.targets,
-            &mut self.output_grads,
-            width,
-        );
-        let (x, y_hat) = (&self.inputs, &self.outputs);
-        self.lifted
-            .backward(x, y_hat, &mut self.output_grads, ws, &mut self.grads, None);
-        for (h, g) in hv.iter_mut().zip(&self.grads) {
+        let (outputs, output_grads) = (&pass.outputs, &mut pass.output_grads);
+        let mean = mean_loss_and_gradient(loss, outputs, &self.targets, output_grads, width);
+        self.pass.backward();
+        for (h, g) in hv.iter_mut().zip(&self.pass.grads) {
             *h = g.derivative(); // (35): the tangent of ∇L(θ + v·ε) is H v
         }
         Ok(mean.value())

@@ -4,9 +4,10 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::{check_direction, check_output_len, filled, product, Lift};
+use super::lifted::LiftedPass;
+use super::{check_direction, check_output_len, filled, Lift};
 use crate::error::{Error, Quantity};
-use crate::model::{batch_len, ensure_finite, Model};
+use crate::model::{batch_len, ensure_finite};
 use crate::verify::Dual;
 
 /// A number carrying its first and second derivative: `Dual<Dual<T>>`.
@@ -108,12 +109,7 @@ where
     T: Float + Send + Sync + 'static,
     M: Lift<T>,
 {
-    lifted: M::Lifted<Nested<T>>,
-    inputs: Vec<Nested<T>>,
-    outputs: Vec<Nested<T>>,
-    output_grads: Vec<Nested<T>>,
-    workspace: Vec<Nested<T>>,
-    grads: Vec<Nested<T>>,
+    pass: LiftedPass<Nested<T>, M::Lifted<Nested<T>>>,
     jets: Vec<Jet<T>>,
 }
 
@@ -129,28 +125,11 @@ where
     ///
     /// [`Error::TooLarge`] if the buffers cannot be allocated.
     pub fn new(model: &M, batch: usize) -> Result<Self, Error> {
-        let zero = nested(T::zero(), T::zero());
-        let lifted = model.lift(|theta| nested(theta, T::zero()))?;
-        let outputs = product(batch, model.output_len(), Quantity::Input)?;
-        let mut jets = filled(
-            outputs,
-            Jet::new(T::zero(), T::zero(), T::zero()),
-            Quantity::Input,
-        )?;
+        let pass = LiftedPass::new(model.lift(constant)?, batch)?;
+        let none = Jet::new(T::zero(), T::zero(), T::zero());
+        let mut jets = filled(pass.outputs.len(), none, Quantity::Input)?;
         jets.clear(); // none until a forward pass: `backward` refuses to run before one
-        Ok(Self {
-            inputs: filled(
-                product(batch, model.input_len(), Quantity::Input)?,
-                zero,
-                Quantity::Input,
-            )?,
-            outputs: filled(outputs, zero, Quantity::Input)?,
-            output_grads: filled(outputs, zero, Quantity::Input)?,
-            workspace: filled(lifted.workspace_len(batch), zero, Quantity::Input)?,
-            grads: filled(model.params().len(), zero, Quantity::Gradient)?,
-            jets,
-            lifted,
-        })
+        Ok(Self { pass, jets })
     }
 
     /// The jet of every output of every row along `direction` (one value per input, the
@@ -173,23 +152,20 @@ where
         let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
         ensure_finite(inputs, Quantity::Input)?;
         check_direction(direction, model.input_len())?;
-        if self.inputs.len() != inputs.len() || self.grads.len() != model.params().len() {
+        if !self.pass.fits(inputs.len(), model.params().len()) {
             *self = Self::new(model, rows)?;
         }
-        let lifted_params = self.lifted.params_mut().iter_mut();
-        for (lifted, &theta) in lifted_params.zip(model.params()) {
-            *lifted = nested(theta, T::zero());
-        }
+        self.pass
+            .set_params(model.params().iter().map(|&theta| constant(theta)));
         let seeds = inputs.iter().zip(direction.iter().cycle());
-        for (seeded, (&x, &d)) in self.inputs.iter_mut().zip(seeds) {
+        for (seeded, (&x, &d)) in self.pass.inputs.iter_mut().zip(seeds) {
             // (37): x + d·ε₁ + d·ε₂
             *seeded = Dual::new(Dual::new(x, d), Dual::new(d, T::zero()));
         }
-        let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
-        self.lifted.forward(&self.inputs, &mut self.outputs, ws);
+        self.pass.forward();
         let none = Jet::new(T::zero(), T::zero(), T::zero());
-        self.jets.resize(self.outputs.len(), none); // within its capacity: no allocation
-        for (jet, y) in self.jets.iter_mut().zip(&self.outputs) {
+        self.jets.resize(self.pass.outputs.len(), none); // within its capacity
+        for (jet, y) in self.jets.iter_mut().zip(&self.pass.outputs) {
             let (value, tangent) = (y.value(), y.derivative());
             *jet = Jet::new(value.value(), value.derivative(), tangent.derivative());
         }
@@ -211,7 +187,7 @@ where
             return Err(Error::EmptyBatch);
         }
         check_output_len(jet_grads, self.jets.len(), Quantity::Gradient)?;
-        check_output_len(grads, self.grads.len(), Quantity::Gradient)?;
+        check_output_len(grads, self.pass.grads.len(), Quantity::Gradient)?;
         let finite =
             |j: &Jet<T>| j.value.is_finite() && j.first.is_finite() && j.second.is_finite();
         if let Some(index) = jet_grads.iter().position(|j| !finite(j)) {
@@ -220,26 +196,22 @@ where
                 index,
             });
         }
-        for (g, dl) in self.output_grads.iter_mut().zip(jet_grads) {
+        for (g, dl) in self.pass.output_grads.iter_mut().zip(jet_grads) {
             // (38)–(39): the ε₁ε₂ part of g · ∂y/∂θ pairs each of g's parts with its mirror.
             *g = Dual::new(
                 Dual::new(dl.second, T::zero()),
                 Dual::new(dl.first, dl.value),
             );
         }
-        let rows = self.inputs.len() / self.lifted.input_len();
-        let ws = &mut self.workspace[..self.lifted.workspace_len(rows)];
-        let (x, y_hat) = (&self.inputs, &self.outputs);
-        self.lifted
-            .backward(x, y_hat, &mut self.output_grads, ws, &mut self.grads, None);
-        for (g, nested) in grads.iter_mut().zip(&self.grads) {
+        self.pass.backward();
+        for (g, nested) in grads.iter_mut().zip(&self.pass.grads) {
             *g = nested.derivative().derivative(); // (39)
         }
         Ok(())
     }
 }
 
-/// `a + b·ε₁` as a nested dual with no `ε₂` part.
-fn nested<T: Float>(a: T, b: T) -> Nested<T> {
-    Dual::new(Dual::new(a, b), Dual::constant(T::zero()))
+/// A constant (a parameter) as a nested dual: no `ε₁`, `ε₂` or `ε₁ε₂` part.
+fn constant<T: Float>(value: T) -> Nested<T> {
+    Dual::constant(Dual::constant(value))
 }

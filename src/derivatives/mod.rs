@@ -40,6 +40,7 @@ mod hessian;
 mod hvp;
 mod jacobian;
 mod jets;
+mod lifted;
 
 pub use hessian::hessian;
 pub use hvp::{hessian_vector_product, HessianVectorProduct};

@@ -12,6 +12,8 @@ use backprop::derivatives::{input_jets, jacobian};
 use backprop::{Activation, ActivationFunction, Dual, Model, Network};
 use proptest::prelude::*;
 
+use super::gradients::ACTIVATIONS;
+
 type Nested = Dual<Dual<f64>>;
 
 /// `z + ε₁ + ε₂`: differentiated twice.
@@ -41,14 +43,6 @@ fn closed_form(activation: Activation<f64>, z: f64) -> (f64, f64, f64) {
         }
     }
 }
-
-const ACTIVATIONS: [Activation<f64>; 5] = [
-    Activation::Identity,
-    Activation::Sigmoid,
-    Activation::Tanh,
-    Activation::Relu,
-    Activation::LeakyRelu(0.1),
-];
 
 fn lift(activation: Activation<f64>) -> Activation<Nested> {
     match activation {
