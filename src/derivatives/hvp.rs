@@ -66,8 +66,8 @@ where
 /// ```
 ///
 /// exactly to rounding: forward-mode differentiation of the reverse-mode gradient
-/// (forward-over-reverse; docs/math.md, equations 34–35). One product costs about four
-/// gradients, whatever the number of parameters.
+/// (forward-over-reverse; docs/math.md, equations 34–35). One product costs a few
+/// gradients (dual arithmetic), whatever the number of parameters.
 ///
 /// ```
 /// use backprop::derivatives::HessianVectorProduct;
