@@ -112,7 +112,8 @@ where
     }
 
     /// Writes `H v` into `hv` and returns the mean loss, for the model's current
-    /// parameters on this batch.
+    /// parameters on this batch. `model` is the one the buffers were made for, or one of
+    /// the same architecture (its parameters are read anew on every call).
     ///
     /// # Errors
     ///

@@ -134,7 +134,8 @@ where
 
     /// The jet of every output of every row along `direction` (one value per input, the
     /// same for every row), row-major like the outputs, for the model's current
-    /// parameters.
+    /// parameters. `model` is the one the buffers were made for, or one of the same
+    /// architecture (its parameters are read anew on every call).
     ///
     /// # Errors
     ///
