@@ -258,6 +258,18 @@ fn each<T: Float>(g: &mut [T], v: &[T], rule: impl Fn(T, T) -> T) {
 }
 
 impl<T: Float> Activation<T> {
+    /// The same activation in another number type: a leaky ReLU's slope converted by
+    /// `convert` (a model lifted to dual numbers keeps its slope as a constant).
+    pub(crate) fn map<D>(self, convert: impl Fn(T) -> D) -> Activation<D> {
+        match self {
+            Activation::Identity => Activation::Identity,
+            Activation::Sigmoid => Activation::Sigmoid,
+            Activation::Tanh => Activation::Tanh,
+            Activation::Relu => Activation::Relu,
+            Activation::LeakyRelu(slope) => Activation::LeakyRelu(convert(slope)),
+        }
+    }
+
     /// Whether the activation's own parameters are usable (a finite LeakyRelu slope).
     pub fn is_valid(&self) -> bool {
         match *self {

@@ -24,6 +24,11 @@ pub enum Quantity {
     /// An optimizer's per-parameter state (momentum, moments), as
     /// [`Optimizer::state`](crate::Optimizer::state) shows it.
     OptimizerState,
+    /// A direction of differentiation: the vector `v` of a Hessian-vector product, or
+    /// the input direction of second derivatives in the inputs (`backprop::derivatives`).
+    Direction,
+    /// A full Hessian of the loss with respect to the parameters (`n × n` values).
+    Hessian,
 }
 
 impl fmt::Display for Quantity {
@@ -37,6 +42,8 @@ impl fmt::Display for Quantity {
             Quantity::Gradient => "gradient",
             Quantity::Metric => "metric",
             Quantity::OptimizerState => "optimizer state",
+            Quantity::Direction => "direction",
+            Quantity::Hessian => "hessian",
         };
         f.write_str(name)
     }

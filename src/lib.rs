@@ -139,6 +139,10 @@
 //!   an [`LrSchedule`] or [`ReduceLrOnPlateau`] sets the learning rate per epoch.
 //! - [`gradcheck`] verifies any model's and loss's gradient by finite differences;
 //!   [`Dual`] numbers give exact derivatives to check against.
+//! - [`derivatives`] goes beyond the gradient: Jacobians in the inputs, Hessian-vector
+//!   products and Hessians in the parameters, and second derivatives in the inputs
+//!   (nested duals) with the parameter gradient of a loss built from them, as a
+//!   physics-informed network needs.
 //!
 //! # Conventions
 //!
@@ -199,6 +203,7 @@ extern crate alloc;
 
 mod activation;
 mod cast;
+pub mod derivatives;
 mod error;
 mod finite;
 mod kernel;

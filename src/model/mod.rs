@@ -220,3 +220,19 @@ pub(crate) fn batch_len<T>(values: &[T], row_len: usize, what: Quantity) -> Resu
 }
 
 pub(crate) use crate::finite::ensure_finite;
+
+/// `values` converted one by one into a new vector, or [`Error::TooLarge`] where the
+/// allocation is refused (a lifted copy of a model holds several numbers per parameter).
+pub(crate) fn map_values<T: Copy, D>(
+    values: &[T],
+    convert: impl Fn(T) -> D,
+) -> Result<Vec<D>, Error> {
+    let mut mapped = Vec::new();
+    mapped
+        .try_reserve_exact(values.len())
+        .map_err(|_| Error::TooLarge {
+            what: Quantity::Parameters,
+        })?;
+    mapped.extend(values.iter().map(|&v| convert(v)));
+    Ok(mapped)
+}

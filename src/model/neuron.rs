@@ -128,6 +128,22 @@ impl<T: Float, A: ActivationFunction<T>> Neuron<T, A> {
     }
 }
 
+impl<T: Float> Neuron<T> {
+    /// The same neuron in another number type, each parameter converted by `convert`
+    /// (to dual numbers, for derivatives beyond the gradient).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] if the converted parameters cannot be allocated.
+    pub(crate) fn lift<D: Float>(&self, convert: impl Fn(T) -> D) -> Result<Neuron<D>, Error> {
+        Ok(Neuron {
+            params: crate::model::map_values(&self.params, &convert)?,
+            shape: self.shape,
+            activation: self.activation.map(convert),
+        })
+    }
+}
+
 impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
     fn input_len(&self) -> usize {
         self.shape.inputs

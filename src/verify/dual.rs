@@ -138,22 +138,35 @@ impl<T: Float> Dual<T> {
 
     /// `f(a) + (b / q)ε` for a rule `f'(a) = 1/q`: one rounding fewer than `chain`.
     fn chain_over(self, value: T, quotient: T) -> Self {
-        let derivative = if self.derivative.is_zero() {
-            T::zero()
-        } else {
-            self.derivative / quotient
-        };
-        Self::new(value, derivative)
+        Self::new(value, divide(self.derivative, quotient))
     }
 }
 
 /// `tangent · partial`, and exactly 0 for a zero tangent even if `partial` is infinite
 /// or NaN: a constant stays a constant.
+///
+/// "Zero" is of the value only, as [`Zero::is_zero`] sees it, and a nested dual
+/// (`Dual<Dual<T>>`) can carry a second derivative behind a zero value, so a finite
+/// partial is still multiplied in; `+ 0` keeps the zero's sign `+0` as for a constant.
 fn scale<T: Float>(tangent: T, partial: T) -> T {
-    if tangent.is_zero() {
-        T::zero()
-    } else {
+    if !tangent.is_zero() {
         tangent * partial
+    } else if partial.is_finite() {
+        tangent * partial + T::zero()
+    } else {
+        T::zero()
+    }
+}
+
+/// `numerator / denominator`, and exactly 0 for a zero numerator where the quotient
+/// would be NaN or infinite (the same rule as [`scale`]).
+fn divide<T: Float>(numerator: T, denominator: T) -> T {
+    if !numerator.is_zero() {
+        numerator / denominator
+    } else if denominator.is_finite() && !denominator.is_zero() {
+        numerator / denominator + T::zero()
+    } else {
+        T::zero()
     }
 }
 
@@ -266,12 +279,7 @@ impl<T: Float> Div for Dual<T> {
     fn div(self, rhs: Self) -> Self {
         let q = self.value / rhs.value;
         let numerator = self.derivative - scale(rhs.derivative, q);
-        let derivative = if numerator.is_zero() {
-            T::zero()
-        } else {
-            numerator / rhs.value
-        };
-        Self::new(q, derivative)
+        Self::new(q, divide(numerator, rhs.value))
     }
 }
 
@@ -981,6 +989,23 @@ mod tests {
             bits([x, y, x].into_iter().product()),
             bits(D::one() * x * y * x)
         );
+    }
+
+    #[test]
+    fn nested_tangents_behind_a_zero_value_are_kept() {
+        // a = 2 + 0·ε₂ + 1·ε₁ε₂: its outer tangent's value is 0, its second part is not.
+        let a = Dual::new(Dual::constant(2.0), Dual::new(0.0, 1.0));
+        let three = Dual::constant(Dual::constant(3.0));
+        let second = |d: Dual<Dual<f64>>| d.derivative().derivative();
+        assert_eq!(second(a * three), 3.0);
+        assert_eq!(second(a / three), 1.0 / 3.0);
+        assert_eq!(second(a.exp()), 2f64.exp());
+        let c = 2f64.cosh();
+        assert_eq!(second(a.tanh()), 1.0 / (c * c)); // chain_over
+                                                     // A constant still stays a constant where its partial is infinite.
+        let zero = Dual::constant(Dual::constant(0.0));
+        assert_eq!(zero.sqrt().derivative().derivative(), 0.0);
+        assert_eq!(zero.sqrt().derivative().value(), 0.0);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! - `no_alloc_everything`: every model, loss and optimizer, with clipping, schedules,
 //!   varying batch sizes and a rolled-back step.
 //! - `memory`: `Trainer::memory_bytes` for the W3 and W4 workloads.
+//! - `derivatives_no_alloc`: Hessian-vector products and input jets with their buffers.
 
+mod derivatives_no_alloc;
 mod memory;
 mod network_no_alloc;
 mod no_alloc;

@@ -10,9 +10,13 @@
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
 //! - `messages`: error messages say what was expected and the likely fix.
+//! - `derivatives_bad_input`: Jacobians, Hessian-vector products, Hessians and input
+//!   jets refuse bad input with typed errors (a Hessian too large to hold: `TooLarge`)
+//!   and change nothing.
 
 mod bad_hyperparameters;
 mod bad_input;
+mod derivatives_bad_input;
 mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;

@@ -7,7 +7,7 @@
 //!   `f64`, `half::f16`, `half::bf16` and `Dual<f64>`.
 //! - `reproducibility`: the same seeds give the same training run, bit for bit.
 //! - `init`: seeded initialisation, reproducible and distributed as torch.nn.init says.
-//! - `examples_converge`: the xor and sine examples' training runs converge.
+//! - `examples_converge`: the xor, sine and physics-informed (pinn) examples converge.
 
 mod examples_converge;
 mod generic_numerics;

@@ -9,7 +9,8 @@
 use backprop::{Activation, ActivationFunction, Loss, Model, Mse, Neuron, Sgd, Trainer};
 use proptest::prelude::*;
 
-const ACTIVATIONS: [Activation<f64>; 5] = [
+/// Every built-in activation (a leaky ReLU with slope 0.1).
+pub(crate) const ACTIVATIONS: [Activation<f64>; 5] = [
     Activation::Identity,
     Activation::Sigmoid,
     Activation::Tanh,

@@ -10,10 +10,20 @@
 //! - `dual`: `Dual<f64>`'s arithmetic and elementary functions (property tests).
 //! - `input_gradients`: `∂L/∂inputs` from `Model::backward` against finite differences
 //!   and `Dual<f64>`, for neurons and networks with every activation.
+//! - `hessian_vector_products`: `H v` against central differences of the gradient, in
+//!   f64 and f32, and the Hessian's columns and symmetry.
+//! - `second_derivatives`: `Dual<Dual<f64>>` through every activation (closed forms) and
+//!   networks (`InputJets`, against central differences of the reverse-mode first
+//!   derivative).
+//! - `pinn_gradient`: the physics-informed loss of examples/pinn.rs, its gradient
+//!   in the parameters against central differences.
 
 mod dual;
 mod dual_gradients;
 mod gradients;
+mod hessian_vector_products;
 mod input_gradients;
 mod loss_gradients;
 mod network_gradients;
+mod pinn_gradient;
+mod second_derivatives;

@@ -7,6 +7,8 @@
 //! - `pytorch_schedules`: learning rates against `torch.optim.lr_scheduler`.
 //! - `pytorch_clipping`: `clip_grad_norm_` and `clip_grad_value_`.
 //! - `pytorch_mlp`: networks' outputs, loss, gradient and SGD steps.
+//! - `pytorch_derivatives`: input gradients, Jacobians, Hessian-vector products and
+//!   Hessians (`backprop::derivatives`).
 //! - `safetensors` (feature `safetensors`): a PyTorch `state_dict` loads and predicts
 //!   PyTorch's outputs; saving and loading back is exact; malformed files are refused.
 
@@ -14,6 +16,7 @@
 mod common;
 
 mod pytorch_clipping;
+mod pytorch_derivatives;
 mod pytorch_losses;
 mod pytorch_mlp;
 mod pytorch_optimizers;

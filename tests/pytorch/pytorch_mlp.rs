@@ -34,8 +34,9 @@ struct Case {
     params_after: Vec<f64>,
 }
 
+/// One `nn.Linear` and its activation, as the tools/ scripts write them.
 #[derive(Deserialize)]
-struct LayerSpec {
+pub(crate) struct LayerSpec {
     units: usize,
     activation: String,
     negative_slope: Option<f64>,
@@ -59,18 +60,23 @@ fn activation(spec: &LayerSpec) -> Activation<f64> {
 }
 
 fn network(case: &Case) -> Network<f64> {
-    let mut builder = Network::builder(case.input_len);
-    for spec in &case.layers {
+    network_of(case.input_len, &case.layers, &case.params)
+}
+
+/// The `nn.Sequential` of `layers` with the flat parameters `params`.
+pub(crate) fn network_of(input_len: usize, layers: &[LayerSpec], params: &[f64]) -> Network<f64> {
+    let mut builder = Network::builder(input_len);
+    for spec in layers {
         builder = if spec.bias {
             builder.dense(spec.units, activation(spec))
         } else {
             builder.dense_no_bias(spec.units, activation(spec))
         };
     }
-    builder.build_with_params(&case.params).unwrap()
+    builder.build_with_params(params).unwrap()
 }
 
-fn assert_close(what: &str, case: &str, ours: &[f64], torch: &[f64]) {
+pub(crate) fn assert_close(what: &str, case: &str, ours: &[f64], torch: &[f64]) {
     assert_eq!(ours.len(), torch.len(), "{case}: {what} length");
     for (i, (&a, &e)) in ours.iter().zip(torch).enumerate() {
         assert!(

@@ -209,6 +209,28 @@ impl<T: Float, A> Network<T, A> {
     }
 }
 
+impl<T: Float> Network<T> {
+    /// The same network in another number type, each parameter converted by `convert`
+    /// (to dual numbers, for derivatives beyond the gradient): the layers, their layout
+    /// and activations are unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] if the converted parameters cannot be allocated.
+    pub(crate) fn lift<D: Float>(&self, convert: impl Fn(T) -> D) -> Result<Network<D>, Error> {
+        let lift_layer = |layer: &Layer<Activation<T>>| Layer {
+            shape: layer.shape,
+            activation: layer.activation.map(&convert),
+            param_offset: layer.param_offset,
+            unit_offset: layer.unit_offset,
+        };
+        Ok(Network {
+            params: super::map_values(&self.params, &convert)?,
+            layers: self.layers.iter().map(lift_layer).collect(),
+        })
+    }
+}
+
 impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
     /// A layer with the fast kernels (blocked products, vectorised tanh and sigmoid).
     fn dense<'a>(&self, layer: &'a Layer<A>) -> Dense<'a, T, A> {
