@@ -4,7 +4,7 @@
 
 use backprop::derivatives::{hessian, hessian_vector_product, jacobian, HessianVectorProduct};
 use backprop::derivatives::{input_jets, InputJets, Jet};
-use backprop::{Activation, Adam, Error, Model, Mse, Network, Quantity, Trainer};
+use backprop::{Activation, Adam, Error, Mse, Network, Quantity, Trainer};
 
 fn net() -> Network<f64> {
     Network::builder(2)
