@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::UpdateRule;
+use super::{Evaluate, Objective, UpdateRule};
 use crate::error::{check_non_negative, check_positive, Error, Quantity};
 use crate::finite::first_non_finite;
 
@@ -130,6 +130,40 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         Ok(())
     }
 
+    /// Applies one update of a rule that evaluates the objective again ([`Lbfgs`]),
+    /// outside any trainer: `loss` and `grads` are the objective at `params`, and
+    /// `evaluate(params, grads)` writes the gradient at other parameters and returns the
+    /// loss there. Returns how many evaluations the update made, the first (`loss`)
+    /// included. For any other rule this is [`step`](Self::step), one evaluation.
+    ///
+    /// # Errors
+    ///
+    /// As [`step`](Self::step), and whatever `evaluate` returns, or
+    /// [`Error::Diverged`] if the update would leave a parameter or a state value NaN or
+    /// infinite; the parameters, the state and the step count are then put back (from a
+    /// copy this call allocates).
+    ///
+    /// [`Lbfgs`]: crate::Lbfgs
+    pub fn step_with(
+        &mut self,
+        params: &mut [T],
+        grads: &[T],
+        loss: T,
+        evaluate: &mut Evaluate<'_, T>,
+    ) -> Result<usize, Error> {
+        if grads.len() != params.len() {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Gradient,
+                expected: params.len(),
+                actual: grads.len(),
+            });
+        }
+        self.fit_state(params.len())?;
+        let mut objective = Objective::new(loss, evaluate);
+        let step = self.steps;
+        self.step_with_or_undo(params, grads, &mut objective, &mut Vec::new(), step)
+    }
+
     /// Makes the state fit `param_len` parameters: zeros of the rule's length before the
     /// first step; after it, the state must already have that length.
     ///
@@ -169,22 +203,70 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         grads: &[T],
         undo: &mut Vec<T>,
     ) -> Result<(), Quantity> {
+        let steps = self.save(params, undo);
+        self.apply(params, grads);
+        match non_finite(params, &self.state) {
+            Some(diverged) => {
+                self.restore(params, undo, steps);
+                Err(diverged)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The update of a rule that evaluates the objective (L-BFGS), or none at all: if an
+    /// evaluation fails or the update leaves a parameter or a state value non-finite
+    /// (then [`Error::Diverged`] at trainer step `step`), everything is put back from
+    /// `undo`. Returns the number of evaluations, the first included.
+    pub(crate) fn step_with_or_undo(
+        &mut self,
+        params: &mut [T],
+        grads: &[T],
+        objective: &mut Objective<'_, T>,
+        undo: &mut Vec<T>,
+        step: u64,
+    ) -> Result<usize, Error> {
+        let steps = self.save(params, undo);
+        let t = steps.saturating_add(1); // a restored count may be u64::MAX
+        let (lr, state) = (self.lr, &mut self.state);
+        let outcome = self
+            .rule
+            .update_with(t, lr, params, grads, state, objective)
+            .and_then(|()| match non_finite(params, &self.state) {
+                Some(what) => Err(Error::Diverged { step, what }),
+                None => Ok(objective.evaluations()),
+            });
+        match outcome {
+            Ok(_) => self.steps = t,
+            Err(_) => self.restore(params, undo, steps),
+        }
+        outcome
+    }
+
+    /// Copies the parameters and the state into `undo`; returns the step count.
+    fn save(&self, params: &[T], undo: &mut Vec<T>) -> u64 {
         undo.clear();
         undo.extend_from_slice(params);
         undo.extend_from_slice(&self.state);
-        let steps = self.steps;
-        self.apply(params, grads);
-        let diverged = if first_non_finite(params).is_some() {
-            Quantity::Parameters
-        } else if first_non_finite(&self.state).is_some() {
-            Quantity::OptimizerState
-        } else {
-            return Ok(());
-        };
+        self.steps
+    }
+
+    /// Puts back what [`save`](Self::save) copied, and the step count.
+    fn restore(&mut self, params: &mut [T], undo: &[T], steps: u64) {
         let (saved_params, saved_state) = undo.split_at(params.len());
         params.copy_from_slice(saved_params);
         self.state.copy_from_slice(saved_state);
         self.steps = steps;
-        Err(diverged)
+    }
+}
+
+/// Which of the parameters and the state holds a NaN or an infinity, if any.
+fn non_finite<T: Float>(params: &[T], state: &[T]) -> Option<Quantity> {
+    if first_non_finite(params).is_some() {
+        Some(Quantity::Parameters)
+    } else if first_non_finite(state).is_some() {
+        Some(Quantity::OptimizerState)
+    } else {
+        None
     }
 }

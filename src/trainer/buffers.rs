@@ -20,6 +20,9 @@ pub(super) struct Buffers<T> {
     pub gradients: Vec<T>,
     /// Copies of the parameters and the optimizer state an undo puts back.
     pub undo: Vec<T>,
+    /// The parameters an evaluating rule (L-BFGS) updates while its evaluations load
+    /// other points into the model; empty for other rules.
+    pub point: Vec<T>,
     /// The outputs of the last [`predict`](super::Trainer::predict).
     pub inference: Vec<T>,
     /// `∂L/∂x` of the last [`input_gradients`](super::Trainer::input_gradients).
@@ -34,6 +37,7 @@ impl<T: Float> Buffers<T> {
             workspace: Vec::new(),
             gradients: Vec::new(),
             undo: Vec::new(),
+            point: Vec::new(),
             inference: Vec::new(),
             input_grads: Vec::new(),
         }
@@ -47,6 +51,7 @@ impl<T: Float> Buffers<T> {
             &self.workspace,
             &self.gradients,
             &self.undo,
+            &self.point,
             &self.inference,
             &self.input_grads,
         ];

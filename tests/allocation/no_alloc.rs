@@ -2,7 +2,7 @@
 //! nothing: counted with a counting global allocator.
 
 use allocation_counter::measure;
-use backprop::{Activation, Mse, Neuron, Sgd, Trainer};
+use backprop::{Activation, Lbfgs, LineSearch, Mse, Network, Neuron, Sgd, Trainer};
 
 #[test]
 fn a_lecture_step_allocates_nothing_after_warm_up() {
@@ -35,4 +35,29 @@ fn batches_up_to_the_largest_seen_allocate_nothing() {
         }
     });
     assert_eq!(counted.count_total, 0);
+}
+
+#[test]
+fn an_lbfgs_step_and_its_evaluations_allocate_nothing_after_warm_up() {
+    let inputs: Vec<f64> = (0..2 * 16).map(|i| (i as f64 * 0.37).sin()).collect();
+    let targets: Vec<f64> = (0..16).map(|i| (i as f64 * 0.3).cos()).collect();
+    for line_search in [LineSearch::None, LineSearch::StrongWolfe] {
+        let net = Network::builder(2)
+            .dense(8, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .seed(1)
+            .build()
+            .unwrap();
+        let lbfgs = Lbfgs::new(1.0).history_size(5).line_search(line_search);
+        let mut trainer = Trainer::new(net, Mse, lbfgs).unwrap();
+        trainer.step_batch(&inputs, &targets).unwrap();
+        let mut evaluations = 0;
+        let counted = measure(|| {
+            for _ in 0..3 {
+                evaluations += trainer.step_batch(&inputs, &targets).unwrap().evaluations;
+            }
+        });
+        assert!(evaluations > 3, "{evaluations}"); // several per step
+        assert_eq!(counted.count_total, 0);
+    }
 }

@@ -8,8 +8,8 @@
 
 use backprop::{
     Activation, Adagrad, Adam, AdamW, Checkpoint, CheckpointFault, CosineAnnealingLr, Epochs,
-    Error, Model, Momentum, Mse, Network, Optimizer, Quantity, ReduceLrOnPlateau, RmsProp, Sgd,
-    StepLr, Trainer, UpdateRule, WeightDecay,
+    Error, Lbfgs, LineSearch, Model, Momentum, Mse, Network, Optimizer, Quantity,
+    ReduceLrOnPlateau, RmsProp, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use num_traits::Float;
 
@@ -195,6 +195,8 @@ resume_tests! {
         .weight_decay(WeightDecay::L2(0.01 * one));
     adagrad: |one| Adagrad::new(0.1 * one).lr_decay(0.01 * one)
         .initial_accumulator_value(0.1 * one);
+    lbfgs_short_history: |one| Lbfgs::new(0.5 * one).max_iter(4).history_size(3);
+    lbfgs_strong_wolfe: |one| Lbfgs::new(one).max_iter(5).line_search(LineSearch::StrongWolfe);
 }
 
 #[test]
