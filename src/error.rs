@@ -219,6 +219,18 @@ pub enum Error {
         /// What was wrong with it.
         reason: CheckpointFault,
     },
+    /// A parameter group's range is empty, ends beyond the model's parameters, or
+    /// overlaps another group's (see [`Optimizer::group`](crate::Optimizer::group)).
+    InvalidGroup {
+        /// The group, counted from 0 in the order the groups were added.
+        group: usize,
+        /// The start of the offending range.
+        start: usize,
+        /// Its end (exclusive).
+        end: usize,
+        /// How many parameters the model has.
+        params: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -266,6 +278,16 @@ impl fmt::Display for Error {
             }
             Error::TooLarge { what } => write!(f, "the {what} would not fit in memory"),
             Error::InvalidCheckpoint { reason } => write!(f, "invalid checkpoint: {reason}"),
+            Error::InvalidGroup {
+                group,
+                start,
+                end,
+                params,
+            } => write!(
+                f,
+                "parameter group {group} has range {start}..{end}, expected a non-empty \
+                 range within the {params} parameters that overlaps no other group"
+            ),
         }
     }
 }

@@ -222,7 +222,7 @@ pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 pub use optim::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
-pub use optim::{Evaluate, Lbfgs, LineSearch, Objective};
+pub use optim::{Evaluate, Group, Lbfgs, LineSearch, Objective};
 pub use schedule::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,
     ThresholdMode,

@@ -20,7 +20,7 @@
 //! | [`Adagrad`] | `torch.optim.Adagrad`  | sum of squared gradients                |
 //! | [`Lbfgs`]   | `torch.optim.LBFGS`    | `2·history_size` vectors, and a few more |
 //!
-//! # What comes next fits here
+//! # Rules that evaluate again, and parameter groups
 //!
 //! - **L-BFGS** ([`Lbfgs`]) evaluates the loss and gradient several times per step. Its
 //!   update receives an [`Objective`] (a closure running forward, loss and backward at
@@ -28,12 +28,12 @@
 //!   [`update`](UpdateRule::update) once, so rules written before stay valid. Its
 //!   history (`2·history_size` vectors and a few scalars) is state like any other, so
 //!   the [`Optimizer`] sizes, undoes and checkpoints it unchanged.
-//! - **Parameter groups** (another learning rate or weight decay for a range of the
-//!   parameters, such as no decay on biases) will be ranges of the flat buffer, each
-//!   with its own rule value and learning-rate factor. The [`Optimizer`] will call
-//!   [`update`](UpdateRule::update) once per group on the sub-slices of the parameters,
-//!   the gradient and the state, which is why a rule sees only slices and must not
-//!   assume they are the whole model.
+//! - **Parameter groups** ([`Optimizer::group`]; another learning rate or weight decay
+//!   for ranges of the parameters, such as no decay on biases) are ranges of the flat
+//!   buffer, each group with its own rule value and learning rate. The [`Optimizer`]
+//!   calls [`update`](UpdateRule::update) once per range on the sub-slices of the
+//!   parameters, the gradient and the state, which is why a rule sees only slices and
+//!   must not assume they are the whole model.
 //!
 //! # Where other libraries differ
 //!
@@ -76,6 +76,7 @@
 
 mod adagrad;
 mod adam;
+mod group;
 mod lbfgs;
 mod objective;
 mod optimizer;
@@ -86,6 +87,7 @@ mod strong_wolfe;
 
 pub use adagrad::Adagrad;
 pub use adam::{Adam, AdamW};
+pub use group::Group;
 pub use lbfgs::{Lbfgs, LineSearch};
 pub use objective::{Evaluate, Objective};
 pub use optimizer::Optimizer;

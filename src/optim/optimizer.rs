@@ -1,8 +1,10 @@
 //! What every optimizer shares: the learning rate, the step count and the state.
 
 use alloc::vec::Vec;
+use core::ops::Range;
 use num_traits::Float;
 
+use super::group::{check_ranges, Group, Segments};
 use super::{Evaluate, Objective, UpdateRule};
 use crate::error::{check_non_negative, check_positive, Error, Quantity};
 use crate::finite::first_non_finite;
@@ -39,6 +41,9 @@ pub struct Optimizer<T, R> {
     steps: u64,
     /// The rule's state: meaningful only once `steps > 0`.
     state: Vec<T>,
+    /// Parameter groups, each with its own rule value and rate; the rest of the
+    /// parameters take `rule` and `lr`.
+    groups: Vec<Group<T, R>>,
 }
 
 impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
@@ -52,12 +57,99 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
             lr,
             steps: 0,
             state: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
     /// The update rule, with its hyper-parameters.
     pub fn rule(&self) -> &R {
         &self.rule
+    }
+
+    /// The parameter groups, in the order they were added.
+    pub fn groups(&self) -> &[Group<T, R>] {
+        &self.groups
+    }
+
+    /// Gives the parameters in `ranges` their own rule value and learning rate, as a
+    /// PyTorch `param_group` does: `change` receives this optimizer's rule and rate
+    /// (without groups) and returns them changed, by the same builder methods.
+    /// Parameters in no group keep this optimizer's own rule and rate, as they would in
+    /// PyTorch had they been put in a group with the optimizer's defaults.
+    ///
+    /// Each range of a group is updated on its own slices of the parameters, the
+    /// gradient and the state, so the rule must update each parameter from its own
+    /// values only, as every built-in rule but [`Lbfgs`](crate::Lbfgs) does (which,
+    /// as in PyTorch, refuses groups). Schedules scale every group's rate (each group's
+    /// rate is the schedule applied to that group's rate when it was attached);
+    /// clipping stays global.
+    ///
+    /// # Errors
+    ///
+    /// Nothing is checked here. [`Trainer::new`](crate::Trainer::new) refuses, with
+    /// [`Error::InvalidGroup`], a range that is empty, ends beyond the model's
+    /// parameters or overlaps another group's range, and, as [`validate`](Self::validate)
+    /// does, a group's rate or rule value out of range.
+    ///
+    /// ```
+    /// use backprop::{Activation, Momentum, Mse, Network, Sgd, Trainer, WeightDecay};
+    ///
+    /// let net = Network::builder(2).dense(3, Activation::Tanh).dense(1, Activation::Identity).build()?;
+    /// // weight decay on the weights only, and half the rate for the last layer's
+    /// let sgd = Sgd::new(0.1)
+    ///     .momentum(Momentum::Classic(0.9))
+    ///     .group(net.weights(0), |g| g.weight_decay(WeightDecay::L2(1e-4)))
+    ///     .group(net.weights(1), |g| g.weight_decay(WeightDecay::L2(1e-4)).lr(0.05));
+    /// let mut trainer = Trainer::new(net, Mse, sgd)?;
+    /// trainer.step(&[0.5, -1.0], &[0.3])?;
+    /// assert_eq!(trainer.optimizer().groups()[1].learning_rate(), 0.05);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn group<I>(mut self, ranges: I, change: impl FnOnce(Self) -> Self) -> Self
+    where
+        I: IntoIterator<Item = Range<usize>>,
+        R: Clone,
+    {
+        let changed = change(Self::new(self.rule.clone(), self.lr));
+        self.groups.push(Group {
+            ranges: ranges.into_iter().collect(),
+            rule: changed.rule,
+            lr: changed.lr,
+            initial_lr: changed.lr,
+        });
+        self
+    }
+
+    /// Sets the learning rate, by value: for a group's `change` in
+    /// [`group`](Self::group) (PyTorch's `lr` key of a `param_group`).
+    pub fn lr(mut self, lr: T) -> Self {
+        self.lr = lr;
+        self
+    }
+
+    /// Makes every group's rate in force the one a schedule scales from now on.
+    pub(crate) fn anchor_group_rates(&mut self) {
+        for group in &mut self.groups {
+            group.initial_lr = group.lr;
+        }
+    }
+
+    /// Sets this optimizer's rate to `lr` and every group's to `rate(initial, current)`
+    /// of its own, or (for any rate negative or not finite) nothing at all.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] named `lr` for the first refused rate.
+    pub(crate) fn set_all_rates(&mut self, lr: T, rate: impl Fn(T, T) -> T) -> Result<(), Error> {
+        check_non_negative("lr", lr)?;
+        for group in &self.groups {
+            check_non_negative("lr", rate(group.initial_lr, group.lr))?;
+        }
+        for group in &mut self.groups {
+            group.lr = rate(group.initial_lr, group.lr);
+        }
+        self.lr = lr;
+        Ok(())
     }
 
     /// The learning rate in force.
@@ -105,7 +197,19 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// the rate to zero), then whatever [`UpdateRule::validate`] refuses.
     pub fn validate(&self) -> Result<(), Error> {
         check_positive("lr", self.lr)?;
-        self.rule.validate()
+        self.rule.validate()?;
+        if self.rule.evaluates() && !self.groups.is_empty() {
+            // as PyTorch's LBFGS: its history spans all parameters at once
+            return Err(Error::IncompatibleHyperparameters {
+                name: "param_groups",
+                conflicts_with: "evaluating rule",
+            });
+        }
+        for group in &self.groups {
+            check_positive("lr", group.lr)?;
+            group.rule.validate()?;
+        }
+        Ok(())
     }
 
     /// Applies one update to `params` from `grads`, outside any trainer.
@@ -172,7 +276,10 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] for a stepped state of
     /// another length; nothing changes.
     pub(crate) fn fit_state(&mut self, param_len: usize) -> Result<(), Error> {
-        let expected = self.rule.state_len(param_len);
+        check_ranges(&self.groups, param_len)?;
+        let expected = self.segments(param_len).fold(0usize, |sum, s| {
+            sum.saturating_add(s.rule.state_len(s.range.len()))
+        });
         if self.steps == 0 {
             self.state.clear();
             self.state.resize(expected, T::zero());
@@ -187,10 +294,44 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     }
 
     /// The update itself, on a state that fits (see [`fit_state`](Self::fit_state)).
+    /// Each group's ranges, and the parameters in none, get their own rule's update on
+    /// their slices of the parameters, the gradient and the state (laid out segment after
+    /// segment, in the order of the parameters).
     fn apply(&mut self, params: &mut [T], grads: &[T]) {
         let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        self.rule.update(t, self.lr, params, grads, &mut self.state);
+        let segments = Segments {
+            groups: &self.groups,
+            rule: &self.rule,
+            lr: self.lr,
+            position: 0,
+            len: params.len(),
+        };
+        let mut offset = 0;
+        for segment in segments {
+            let range = segment.range;
+            let state_len = segment.rule.state_len(range.len());
+            let state = &mut self.state[offset..offset + state_len];
+            segment.rule.update(
+                t,
+                segment.lr,
+                &mut params[range.clone()],
+                &grads[range],
+                state,
+            );
+            offset += state_len;
+        }
         self.steps = t;
+    }
+
+    /// The parameters `0..len` cut into groups' ranges and stretches in no group.
+    fn segments(&self, len: usize) -> Segments<'_, T, R> {
+        Segments {
+            groups: &self.groups,
+            rule: &self.rule,
+            lr: self.lr,
+            position: 0,
+            len,
+        }
     }
 
     /// The update, or none at all: if it leaves a parameter or a state value non-finite,

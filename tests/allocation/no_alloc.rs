@@ -2,7 +2,9 @@
 //! nothing: counted with a counting global allocator.
 
 use allocation_counter::measure;
-use backprop::{Activation, Lbfgs, LineSearch, Mse, Network, Neuron, Sgd, Trainer};
+use backprop::{
+    Activation, Adam, Lbfgs, LineSearch, Mse, Network, Neuron, Sgd, StepLr, Trainer, WeightDecay,
+};
 
 #[test]
 fn a_lecture_step_allocates_nothing_after_warm_up() {
@@ -60,4 +62,33 @@ fn an_lbfgs_step_and_its_evaluations_allocate_nothing_after_warm_up() {
         assert!(evaluations > 3, "{evaluations}"); // several per step
         assert_eq!(counted.count_total, 0);
     }
+}
+
+#[test]
+fn parameter_groups_and_their_schedule_allocate_nothing_after_warm_up() {
+    let inputs: Vec<f64> = (0..2 * 16).map(|i| (i as f64 * 0.37).sin()).collect();
+    let targets: Vec<f64> = (0..16).map(|i| (i as f64 * 0.3).cos()).collect();
+    let net = Network::builder(2)
+        .dense(8, Activation::Tanh)
+        .dense(1, Activation::Identity)
+        .seed(1)
+        .build()
+        .unwrap();
+    let adam = Adam::new(0.01)
+        .group(net.all_weights(), |g| {
+            g.weight_decay(WeightDecay::Decoupled(0.01))
+        })
+        .group(net.bias(1), |g| g.lr(0.001));
+    let mut trainer = Trainer::new(net, Mse, adam)
+        .unwrap()
+        .schedule(StepLr::new(2, 0.5))
+        .unwrap();
+    trainer.step_batch(&inputs, &targets).unwrap();
+    let counted = measure(|| {
+        for _ in 0..5 {
+            trainer.step_batch(&inputs, &targets).unwrap();
+            trainer.end_epoch(None).unwrap();
+        }
+    });
+    assert_eq!(counted.count_total, 0);
 }

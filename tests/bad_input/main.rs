@@ -3,6 +3,7 @@
 //! make a parameter non-finite is undone completely.
 //!
 //! - `bad_input`: bad data gets a typed error, and a refused step changes nothing.
+//! - `bad_groups`: parameter groups that do not fit the model are refused.
 //! - `bad_hyperparameters`: every invalid optimizer hyper-parameter is refused by name.
 //! - `loss_bad_input`: invalid loss hyper-parameters and targets are refused.
 //! - `invalid_schedule_and_clip`: out-of-range schedule and clipper settings are refused.
@@ -10,6 +11,7 @@
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
 
+mod bad_groups;
 mod bad_hyperparameters;
 mod bad_input;
 mod divergence;
