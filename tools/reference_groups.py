@@ -15,43 +15,24 @@ optimizers given `param_groups` (foreach=False):
 Records after each step the loss (before the update), the flat parameters and every
 group's learning rate (weights group first).
 
-Flat layout: model.parameters() in order (weight [out][in], then bias), the layout of
-backprop's Network.
+The network, the batch (8 samples) and the flat layout are those of
+tools/reference_lbfgs.py, with another seed.
 
 Run:  ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/reference_groups.py
 Writes tests/data/groups.json (read by tests/pytorch/pytorch_groups.rs).
 """
 
-import json
 import os
 import sys
 
 import torch
 
+from reference_lbfgs import flat, model_with, problem, write
+
 torch.set_default_dtype(torch.float64)
 
 SEED = 17
-BATCH = 8
 STEPS = 6
-
-
-def problem():
-    generator = torch.Generator().manual_seed(SEED)
-    params = (torch.rand(17, generator=generator) * 2.0 - 1.0).tolist()
-    inputs = torch.rand((BATCH, 2), generator=generator) * 4.0 - 2.0
-    targets = torch.sin(inputs[:, :1]) * torch.cos(inputs[:, 1:])
-    return params, inputs, targets
-
-
-def model_with(params):
-    model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
-    with torch.no_grad():
-        torch.nn.utils.vector_to_parameters(torch.tensor(params), model.parameters())
-    return model
-
-
-def flat(tensors):
-    return [float(v) for t in tensors for v in t.detach().reshape(-1).tolist()]
 
 
 def optimizer_for(name, model):
@@ -103,7 +84,7 @@ def case(name, params, inputs, targets):
 def main():
     if os.environ.get("ATEN_CPU_CAPABILITY") != "default":
         sys.exit("run with ATEN_CPU_CAPABILITY=default (scalar kernels, no fused multiply-add)")
-    params, inputs, targets = problem()
+    params, inputs, targets = problem(SEED)
     names = ["sgd_decay_on_weights", "adam_rate_per_layer", "sgd_groups_step_lr"]
     data = {
         "generator": "tools/reference_groups.py",
@@ -116,10 +97,7 @@ def main():
         "targets": flat([targets]),
         "cases": [case(name, params, inputs, targets) for name in names],
     }
-    path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "groups.json")
-    with open(path, "w") as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
+    write(data, "groups.json")
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ CASES = [
 ]
 
 
-def problem():
-    generator = torch.Generator().manual_seed(SEED)
+def problem(seed=SEED):
+    generator = torch.Generator().manual_seed(seed)
     params = (torch.rand(17, generator=generator) * 2.0 - 1.0).tolist()
     inputs = torch.rand((BATCH, 2), generator=generator) * 4.0 - 2.0
     targets = torch.sin(inputs[:, :1]) * torch.cos(inputs[:, 1:])
@@ -120,7 +120,12 @@ def main():
         "targets": flat([targets]),
         "cases": [case(name, options, params, inputs, targets) for name, options in CASES],
     }
-    path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "lbfgs.json")
+    write(data, "lbfgs.json")
+
+
+def write(data, name):
+    """Writes `data` to tests/data/`name`, one value per line."""
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", name)
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
         f.write("\n")

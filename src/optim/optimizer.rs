@@ -222,13 +222,7 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// Nothing changes then. Unlike a trainer's step, the update is not checked for
     /// non-finite results.
     pub fn step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        if grads.len() != params.len() {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Gradient,
-                expected: params.len(),
-                actual: grads.len(),
-            });
-        }
+        check_gradient_len(params, grads)?;
         self.fit_state(params.len())?;
         self.apply(params, grads);
         Ok(())
@@ -255,13 +249,7 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         loss: T,
         evaluate: &mut Evaluate<'_, T>,
     ) -> Result<usize, Error> {
-        if grads.len() != params.len() {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Gradient,
-                expected: params.len(),
-                actual: grads.len(),
-            });
-        }
+        check_gradient_len(params, grads)?;
         self.fit_state(params.len())?;
         let mut objective = Objective::new(loss, evaluate);
         let step = self.steps;
@@ -399,6 +387,18 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         self.state.copy_from_slice(saved_state);
         self.steps = steps;
     }
+}
+
+/// Refuses a gradient that is not as long as the parameters.
+fn check_gradient_len<T>(params: &[T], grads: &[T]) -> Result<(), Error> {
+    if grads.len() == params.len() {
+        return Ok(());
+    }
+    Err(Error::LengthMismatch {
+        what: Quantity::Gradient,
+        expected: params.len(),
+        actual: grads.len(),
+    })
 }
 
 /// Which of the parameters and the state holds a NaN or an infinity, if any.

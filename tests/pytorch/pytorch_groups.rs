@@ -7,19 +7,13 @@
 //! relative (absolute floor 1e-14) after every step.
 
 use backprop::{
-    Activation, Adam, Model, Momentum, Mse, Network, Optimizer, Sgd, StepLr, Trainer, UpdateRule,
-    WeightDecay,
+    Adam, Model, Momentum, Mse, Network, Optimizer, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct Reference {
-    torch_version: String,
-    params: Vec<f64>,
-    inputs: Vec<f64>,
-    targets: Vec<f64>,
-    cases: Vec<Case>,
-}
+use crate::common::FullBatch;
+
+type Reference = FullBatch<Case>;
 
 #[derive(Deserialize)]
 struct Case {
@@ -37,14 +31,6 @@ struct Step {
 fn reference() -> Reference {
     let text = include_str!("../data/groups.json");
     serde_json::from_str(text).expect("tests/data/groups.json is valid")
-}
-
-fn network(r: &Reference) -> Network<f64> {
-    Network::builder(2)
-        .dense(4, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .build_with_params(&r.params)
-        .unwrap()
 }
 
 fn assert_close(what: &str, ours: &[f64], torch: &[f64]) {
@@ -93,7 +79,7 @@ fn the_reference_was_made_by_torch() {
 #[test]
 fn sgd_with_weight_decay_on_the_weights_only_matches_pytorch() {
     let r = reference();
-    let net = network(&r);
+    let net = r.network();
     let decay = |g: Optimizer<f64, Sgd<f64>>| g.weight_decay(WeightDecay::L2(0.01));
     let sgd = Sgd::new(0.1)
         .momentum(Momentum::Classic(0.9))
@@ -106,7 +92,7 @@ fn sgd_with_weight_decay_on_the_weights_only_matches_pytorch() {
 #[test]
 fn adam_with_a_rate_per_layer_matches_pytorch() {
     let r = reference();
-    let net = network(&r);
+    let net = r.network();
     let layer = |l: usize| net.layer_shapes().nth(l).unwrap().param_range();
     let adam = Adam::new(0.005)
         .group([layer(0)], |g| g.lr(0.01))
@@ -119,7 +105,7 @@ fn adam_with_a_rate_per_layer_matches_pytorch() {
 #[test]
 fn a_schedule_scales_every_groups_rate_as_pytorch_does() {
     let r = reference();
-    let net = network(&r);
+    let net = r.network();
     let sgd = Sgd::new(0.1).group(net.all_biases(), |g| g.lr(0.2));
     let trainer = Trainer::new(net, Mse, sgd)
         .unwrap()

@@ -9,17 +9,12 @@
 //! moves by one ulp (at least 1e-9), with the same evaluation counts wherever that
 //! spread is below 1e-6.
 
-use backprop::{Activation, Lbfgs, LineSearch, Model, Mse, Network, Trainer};
+use backprop::{Lbfgs, LineSearch, Model, Mse, Network, Trainer};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct Reference {
-    torch_version: String,
-    params: Vec<f64>,
-    inputs: Vec<f64>,
-    targets: Vec<f64>,
-    cases: Vec<Case>,
-}
+use crate::common::FullBatch;
+
+type Reference = FullBatch<Case>;
 
 #[derive(Deserialize)]
 struct Case {
@@ -45,11 +40,6 @@ fn reference() -> Reference {
 }
 
 fn trainer(r: &Reference, case: &Case) -> Trainer<Network<f64>, Mse, Lbfgs<f64>, f64> {
-    let net = Network::builder(2)
-        .dense(4, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .build_with_params(&r.params)
-        .unwrap();
     let line_search = match case.line_search.as_deref() {
         None => LineSearch::None,
         Some("strong_wolfe") => LineSearch::StrongWolfe,
@@ -59,7 +49,7 @@ fn trainer(r: &Reference, case: &Case) -> Trainer<Network<f64>, Mse, Lbfgs<f64>,
         .max_iter(case.max_iter)
         .history_size(case.history_size)
         .line_search(line_search);
-    Trainer::new(net, Mse, lbfgs).unwrap()
+    Trainer::new(r.network(), Mse, lbfgs).unwrap()
 }
 
 fn assert_within(what: &str, ours: &[f64], torch: &[f64], rel: f64, abs: f64) {
