@@ -484,3 +484,20 @@ fn max_abs_scaled<T: Float>(v: &[T], t: T) -> T {
 fn sum_abs<T: Float>(v: &[T]) -> T {
     v.iter().fold(T::zero(), |s, x| s + x.abs())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_without_an_objective_is_one_fixed_iteration() {
+        // PyTorch with max_iter=1: d = −g, t = lr·min(1, 1/‖g‖₁), no re-evaluation
+        let mut lbfgs = Lbfgs::new(0.1).line_search(LineSearch::StrongWolfe);
+        let mut theta = [1.0, 2.0];
+        lbfgs.step(&mut theta, &[2.0, -1.0]).unwrap();
+        let t = 0.1 * (1.0 / 3.0);
+        assert_eq!(theta, [1.0 + t * -2.0, 2.0 + t * 1.0]);
+        let scalars = &lbfgs.state()[lbfgs.state().len() - SCALARS..];
+        assert_eq!(scalars, [t, 1.0, 1.0, 1.0, 0.0, 0.0]);
+    }
+}

@@ -267,3 +267,28 @@ pub(super) fn python_min<T: Float>(a: T, b: T) -> T {
 pub(super) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     a.iter().zip(b).fold(T::zero(), |sum, (&a, &b)| sum + a * b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(t: f64, f: f64, gtd: f64) -> Point<f64> {
+        Point { t, f, gtd, slot: 0 }
+    }
+
+    #[test]
+    fn the_cubic_through_a_parabola_finds_its_minimum() {
+        // f(x) = (x − 1)², f' = 2(x − 1): the cubic through two points is the parabola
+        let (p1, p2) = (point(0.0, 1.0, -2.0), point(3.0, 4.0, 4.0));
+        assert_eq!(cubic_interpolate(p1, p2, None), 1.0);
+        assert_eq!(cubic_interpolate(p2, p1, None), 1.0); // either order
+        assert_eq!(cubic_interpolate(p1, p2, Some((1.5, 2.0))), 1.5); // clamped
+    }
+
+    #[test]
+    fn a_cubic_without_a_minimum_gives_the_midpoint_of_the_bounds() {
+        // g₁ = g₂ = 2, f₂ − f₁ = x₂ − x₁ = 1: d₁ = 4 − 3 = 1, d₁² − g₁g₂ = −3 < 0
+        let (p1, p2) = (point(0.0, 0.0, 2.0), point(1.0, 1.0, 2.0));
+        assert_eq!(cubic_interpolate(p1, p2, Some((0.0, 0.5))), 0.25);
+    }
+}
