@@ -177,6 +177,7 @@ where
     /// g = ∂L/∂θ                         backward
     /// g ← clip(g)                       only with clip_grad_norm / clip_grad_value
     /// θ ← optimizer(θ, g)               undone if anything became NaN or infinite
+    ///                                   (Lbfgs: evaluates L and g again on this batch)
     /// ```
     ///
     /// # Errors
