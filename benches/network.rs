@@ -6,7 +6,7 @@
 //! step (2 for the forward product, 4 for the two backward ones), so criterion's
 //! "elem/s" reads as FLOP/s. Figures: docs/performance.md.
 
-use backprop::{Activation, Model, Mse, Network, Sgd, Trainer};
+use backprop::{Activation, Mse, Network, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 

@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?);
     // The running loss: an exponential moving average of the step losses.
     let mut running = None;
-    let summary = trainer.fit(&mut fit, &train_x, &train_y, |event| {
+    let summary = trainer.fit_observed(&mut fit, &train_x, &train_y, |event| {
         match *event {
             Event::Step { loss, .. } => {
                 let average = running.map_or(loss, |r: f64| 0.98 * r + 0.02 * loss);

@@ -6,7 +6,7 @@
 
 use core::f64::consts::PI;
 
-use backprop::{Activation, Epochs, Error, Model, Mse, Network, Sgd, Trainer};
+use backprop::{Activation, Epochs, Error, Mse, Network, Sgd, Trainer};
 
 /// Samples on [−π, π].
 pub const SAMPLES: usize = 64;

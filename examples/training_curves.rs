@@ -20,7 +20,7 @@ fn curve<R: UpdateRule<f64>>(optimizer: Optimizer<f64, R>) -> Result<Vec<f64>, E
     let mut trainer = Trainer::new(net, Mse, optimizer)?;
     let mut fit = Fit::new(Epochs::new(4).shuffle(2), sine::EPOCHS);
     let mut losses = Vec::with_capacity(sine::EPOCHS);
-    trainer.fit(&mut fit, &xs, &ys, |event| {
+    trainer.fit_observed(&mut fit, &xs, &ys, |event| {
         if let backprop::Event::Epoch { loss, .. } = *event {
             losses.push(loss);
         }

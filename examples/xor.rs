@@ -4,7 +4,7 @@
 //! SGD (lr 0.5) on shuffled mini-batches of 2 of the four rows. Everything is seeded, so
 //! every run prints the same numbers. tests/exact/examples_converge.rs runs `train` too.
 
-use backprop::{Activation, Epochs, Error, Model, Mse, Network, Sgd, Trainer};
+use backprop::{Activation, Epochs, Error, Mse, Network, Sgd, Trainer};
 
 /// The four XOR rows and their targets.
 pub const INPUTS: [f64; 8] = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];

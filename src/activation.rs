@@ -173,10 +173,11 @@ impl<T: Float> ActivationFunction<T> for Activation<T> {
         }
     }
 
-    /// One loop per variant, with no call inside, so the compiler vectorises it.
-    /// (A [`Network`](crate::Network) in `f32` or `f64` runs tanh and sigmoid through a
+    /// [`value`](ActivationFunction::value) for every element. (A
+    /// [`Network`](crate::Network) in `f32` or `f64` runs tanh and sigmoid through a
     /// vectorised approximation instead, a few ulp from `std`'s.)
     fn forward_slice(&self, z: &[T], a: &mut [T]) {
+        // One loop per variant, with no call inside, so that it vectorises.
         assert_eq!(z.len(), a.len(), "activation length");
         match *self {
             // A copy: the identity stays an exact no-op.
@@ -201,7 +202,7 @@ impl<T: Float> ActivationFunction<T> for Activation<T> {
         }
     }
 
-    /// One loop per variant, with no call inside, so the compiler vectorises it.
+    /// `g ← g ⊙ f'(z)` with the derivatives in [`Activation`]'s table; one loop per variant.
     fn backward_slice(&self, z: &[T], a: &[T], g: &mut [T]) {
         assert_eq!(z.len(), g.len(), "activation length");
         assert_eq!(a.len(), g.len(), "activation length");

@@ -11,6 +11,8 @@ pub enum Quantity {
     Input,
     /// The targets given to a step.
     Target,
+    /// A buffer for a model's outputs.
+    Output,
     /// The model's parameters.
     Parameters,
     /// The loss of a step.
@@ -22,6 +24,9 @@ pub enum Quantity {
     /// An optimizer's per-parameter state (momentum, moments), as
     /// [`Optimizer::state`](crate::Optimizer::state) shows it.
     OptimizerState,
+    /// The loss or its gradient at parameters an optimizer tried within a step
+    /// ([`Lbfgs`](crate::Lbfgs)'s evaluations after the first).
+    TrialLoss,
 }
 
 impl fmt::Display for Quantity {
@@ -29,11 +34,13 @@ impl fmt::Display for Quantity {
         let name = match self {
             Quantity::Input => "input",
             Quantity::Target => "target",
+            Quantity::Output => "output buffer",
             Quantity::Parameters => "parameters",
             Quantity::Loss => "loss",
             Quantity::Gradient => "gradient",
             Quantity::Metric => "metric",
             Quantity::OptimizerState => "optimizer state",
+            Quantity::TrialLoss => "loss or gradient at a point the optimizer tried",
         };
         f.write_str(name)
     }
@@ -142,7 +149,7 @@ impl fmt::Display for CheckpointFault {
 /// assert_eq!(trainer.model().weights(), &[0.7]); // nothing changed
 /// # Ok::<(), Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// A slice had the wrong number of elements.
@@ -167,6 +174,8 @@ pub enum Error {
         name: &'static str,
         /// The value that was refused, converted to `f64` for display.
         value: f64,
+        /// The values it may take, in words: `"a finite number above 0"`, `"in [0, 1)"`.
+        expected: &'static str,
     },
     /// A target outside the domain of the loss: a probability below 0 or above 1 for
     /// [`Bce`](crate::Bce), [`BceWithLogits`](crate::BceWithLogits) and
@@ -201,6 +210,10 @@ pub enum Error {
     },
     /// A network was built without any layer.
     NoLayers,
+    /// A model without inputs: `Network::builder(0)`, or a `Neuron` without weights.
+    NoInputs,
+    /// A model without outputs.
+    NoOutputs,
     /// A layer was given zero units (outputs); `layer` counts from 0 at the input side.
     ZeroUnits {
         /// The position of the layer.
@@ -231,6 +244,17 @@ pub enum Error {
         /// How many parameters the model has.
         params: usize,
     },
+    /// A file could not be read or written (feature `std`).
+    #[cfg(feature = "std")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system reported.
+        kind: std::io::ErrorKind,
+    },
+    /// Safetensors bytes that do not fit the network (feature `safetensors`).
+    #[cfg(feature = "safetensors")]
+    Safetensors(crate::SafetensorsError),
 }
 
 impl fmt::Display for Error {
@@ -240,16 +264,32 @@ impl fmt::Display for Error {
                 what,
                 expected,
                 actual,
-            } => write!(f, "{what} has length {actual}, expected {expected}"),
+            } => {
+                write!(f, "{what} has length {actual}, expected {expected}")?;
+                match what {
+                    Quantity::Input if *expected == 0 => Ok(()),
+                    Quantity::Input => f.write_str(
+                        " (or a multiple of it: whole samples of the model's inputs, row after row)",
+                    ),
+                    Quantity::Target => f.write_str(
+                        " (as many targets per sample as the model has outputs; class indices \
+                         need a loss that takes them, such as `CrossEntropy::one_hot`)",
+                    ),
+                    _ => Ok(()),
+                }
+            }
             Error::NonFinite { what, index } => {
                 write!(f, "{what} at index {index} is NaN or infinite")
             }
-            Error::InvalidHyperparameter { name, value } => {
-                write!(
-                    f,
-                    "hyper-parameter `{name}` = {value} is outside its valid range"
-                )
-            }
+            Error::InvalidHyperparameter {
+                name,
+                value,
+                expected,
+            } => write!(
+                f,
+                "hyper-parameter `{name}` = {value} is outside its valid range: expected \
+                 {expected}"
+            ),
             Error::InvalidTarget { index, value } => write!(
                 f,
                 "target at index {index} = {value} is outside the loss's domain \
@@ -267,11 +307,12 @@ impl fmt::Display for Error {
                 "the epoch ended without a metric: reducing the learning rate on a plateau \
                  needs one per epoch",
             ),
-            Error::Diverged { step, what } => write!(
-                f,
-                "training diverged at step {step}: the {what} became NaN or infinite \
-                 (the step was not applied; try a smaller learning rate)"
+            Error::Diverged { step, what } => diverged_message(f, *step, *what),
+            Error::NoInputs => f.write_str(
+                "the model has no inputs: a network needs at least one (`Network::builder(n)` \
+                 with n ≥ 1)",
             ),
+            Error::NoOutputs => f.write_str("the model has no outputs: it needs at least one"),
             Error::NoLayers => f.write_str("a network needs at least one layer"),
             Error::ZeroUnits { layer } => {
                 write!(f, "layer {layer} has zero units, expected at least one")
@@ -288,18 +329,65 @@ impl fmt::Display for Error {
                 "parameter group {group} has range {start}..{end}, expected a non-empty \
                  range within the {params} parameters that overlaps no other group"
             ),
+            #[cfg(feature = "std")]
+            Error::Io { path, kind } => write!(f, "`{}`: {kind}", path.display()),
+            #[cfg(feature = "safetensors")]
+            Error::Safetensors(error) => write!(f, "safetensors: {error}"),
         }
+    }
+}
+
+/// [`Error::Diverged`]'s message: a loss or gradient that is not finite at the current
+/// parameters is not the learning rate's doing; an update that would leave the finite
+/// numbers is.
+fn diverged_message(f: &mut fmt::Formatter<'_>, step: u64, what: Quantity) -> fmt::Result {
+    match what {
+        Quantity::Loss | Quantity::Gradient => write!(
+            f,
+            "step {step} was refused: the {what} is NaN or infinite at the current \
+             parameters, before any update (nothing changed; check the inputs, the targets \
+             and the loss, and if earlier steps drove the parameters to huge values, restore \
+             a checkpoint and lower the learning rate)"
+        ),
+        Quantity::Metric => write!(
+            f,
+            "training stopped after step {step}: the monitored loss became NaN or infinite \
+             (the steps before stay; lower the learning rate, or clip the gradient)"
+        ),
+        _ => write!(
+            f,
+            "step {step} was refused: its update would have made the {what} NaN or infinite \
+             (nothing changed, training can go on from the kept parameters; lower the \
+             learning rate, or clip the gradient)"
+        ),
     }
 }
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
 
+#[cfg(feature = "safetensors")]
+impl From<crate::SafetensorsError> for Error {
+    fn from(error: crate::SafetensorsError) -> Self {
+        Error::Safetensors(error)
+    }
+}
+
+/// The error of a file operation on `path`.
+#[cfg(feature = "safetensors")]
+pub(crate) fn io_error(path: &std::path::Path, error: &std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        kind: error.kind(),
+    }
+}
+
 /// The error for hyper-parameter `name` holding `value`.
-pub(crate) fn invalid<T: Float>(name: &'static str, value: T) -> Error {
+pub(crate) fn invalid<T: Float>(name: &'static str, value: T, expected: &'static str) -> Error {
     Error::InvalidHyperparameter {
         name,
         value: value.to_f64().unwrap_or(f64::NAN),
+        expected,
     }
 }
 
@@ -308,7 +396,7 @@ pub(crate) fn check_non_negative<T: Float>(name: &'static str, value: T) -> Resu
     if value.is_finite() && value >= T::zero() {
         Ok(())
     } else {
-        Err(invalid(name, value))
+        Err(invalid(name, value, "a finite number ≥ 0"))
     }
 }
 
@@ -317,7 +405,7 @@ pub(crate) fn check_positive<T: Float>(name: &'static str, value: T) -> Result<(
     if value.is_finite() && value > T::zero() {
         Ok(())
     } else {
-        Err(invalid(name, value))
+        Err(invalid(name, value, "a finite number above 0"))
     }
 }
 
@@ -327,7 +415,7 @@ pub(crate) fn check_decay<T: Float>(name: &'static str, value: T) -> Result<(), 
     if value >= T::zero() && value < T::one() {
         Ok(())
     } else {
-        Err(invalid(name, value))
+        Err(invalid(name, value, "a number in [0, 1)"))
     }
 }
 
@@ -336,7 +424,7 @@ pub(crate) fn check_fraction<T: Float>(name: &'static str, value: T) -> Result<(
     if value >= T::zero() && value <= T::one() {
         Ok(())
     } else {
-        Err(invalid(name, value))
+        Err(invalid(name, value, "a number in [0, 1]"))
     }
 }
 
@@ -344,7 +432,7 @@ pub(crate) fn check_fraction<T: Float>(name: &'static str, value: T) -> Result<(
 /// clips).
 pub(crate) fn check_not_below_zero<T: Float>(name: &'static str, value: T) -> Result<(), Error> {
     if value.is_nan() || value < T::zero() {
-        Err(invalid(name, value))
+        Err(invalid(name, value, "a number ≥ 0 (+∞ turns it off)"))
     } else {
         Ok(())
     }
@@ -353,7 +441,11 @@ pub(crate) fn check_not_below_zero<T: Float>(name: &'static str, value: T) -> Re
 /// Refuses a count that must be at least 1 (a period, a patience, a batch size).
 pub(crate) fn check_positive_count(name: &'static str, count: usize) -> Result<(), Error> {
     if count == 0 {
-        Err(Error::InvalidHyperparameter { name, value: 0.0 })
+        Err(Error::InvalidHyperparameter {
+            name,
+            value: 0.0,
+            expected: "a count of at least 1",
+        })
     } else {
         Ok(())
     }
@@ -371,14 +463,17 @@ mod tests {
             expected: 3,
             actual: 2,
         };
-        assert_eq!(e.to_string(), "target has length 2, expected 3");
-        let e = Error::InvalidHyperparameter {
-            name: "lr",
-            value: -1.0,
-        };
         assert_eq!(
             e.to_string(),
-            "hyper-parameter `lr` = -1 is outside its valid range"
+            "target has length 2, expected 3 (as many targets per sample as the model has \
+             outputs; class indices need a loss that takes them, such as \
+             `CrossEntropy::one_hot`)"
+        );
+        let e = check_positive("lr", -1.0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "hyper-parameter `lr` = -1 is outside its valid range: expected a finite number \
+             above 0"
         );
         let e = Error::InvalidTarget {
             index: 4,

@@ -76,7 +76,7 @@
 //! let mut fit = Fit::new(Epochs::new(2).shuffle(7), 500)
 //!     .validation(&val_x, &val_y)
 //!     .early_stopping(EarlyStopping::new(10).min_delta(1e-9).restore_best(true));
-//! let summary = trainer.fit(&mut fit, &xs, &ys, |event| {
+//! let summary = trainer.fit_observed(&mut fit, &xs, &ys, |event| {
 //!     if let Event::Epoch { epoch, loss, .. } = *event {
 //!         let _ = (epoch, loss); // a progress bar would move here
 //!     }
@@ -222,6 +222,10 @@ pub use error::{CheckpointFault, Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
+/// The number traits the crate is generic over, so that a loss, an activation or an
+/// update rule of your own can be written with this crate alone.
+pub use num_traits;
+pub use num_traits::Float;
 pub use optim::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
 pub use optim::{Evaluate, Group, Lbfgs, LineSearch, Objective};
 pub use schedule::{

@@ -1,16 +1,18 @@
 //! A [`Network`]'s parameters in the safetensors format, under PyTorch `state_dict` names.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 use std::collections::HashMap;
+use std::path::Path;
 
 use ::safetensors::tensor::TensorView;
 use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 use num_traits::Float;
 
+use crate::error::{io_error, Error};
 use crate::model::{LayerShape, Model, Network};
 use crate::ActivationFunction;
 
@@ -131,11 +133,15 @@ pub enum Precision {
 }
 
 /// What can go wrong reading or writing safetensors.
-#[derive(Debug)]
+///
+/// It converts into [`Error`](crate::Error) (as [`Error::Safetensors`](crate::Error)), so
+/// `?` works in a function returning the crate's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SafetensorsError {
-    /// The bytes are not a well-formed safetensors file (from the `safetensors` crate).
-    Format(SafeTensorError),
+    /// The bytes are not a well-formed safetensors file: the `safetensors` crate's
+    /// message.
+    Format(String),
     /// The naming rule names fewer layers than the network has.
     UnnamedLayer {
         /// The first layer without names.
@@ -184,7 +190,7 @@ pub enum SafetensorsError {
 impl fmt::Display for SafetensorsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Format(e) => write!(f, "not a valid safetensors file: {e}"),
+            Self::Format(message) => write!(f, "not a valid safetensors file: {message}"),
             Self::UnnamedLayer { layer, layers } => write!(
                 f,
                 "the names given cover {layer} layers, the network has {layers}"
@@ -211,13 +217,12 @@ impl fmt::Display for SafetensorsError {
     }
 }
 
-impl std::error::Error for SafetensorsError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Format(e) => Some(e),
-            _ => None,
-        }
-    }
+impl std::error::Error for SafetensorsError {}
+
+/// The `safetensors` crate's error, kept as its message so that the crate's errors stay
+/// `Clone` and comparable.
+fn format_error(error: SafeTensorError) -> SafetensorsError {
+    SafetensorsError::Format(error.to_string())
 }
 
 /// One tensor of a layer: its name, shape and place in the flat parameters.
@@ -309,7 +314,7 @@ where
         bytes: &[u8],
         names: &StateDictNames,
     ) -> Result<(), SafetensorsError> {
-        let file = SafeTensors::deserialize(bytes).map_err(SafetensorsError::Format)?;
+        let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
         let slots = slots(self.layer_shapes(), names)?;
         let mut params = vec![T::zero(); self.params().len()];
         for slot in &slots {
@@ -367,12 +372,46 @@ where
         };
         let mut views = Vec::with_capacity(slots.len());
         for (slot, bytes) in slots.iter().zip(&buffers) {
-            let view = TensorView::new(dtype, slot.shape.clone(), bytes)
-                .map_err(SafetensorsError::Format)?;
+            let view = TensorView::new(dtype, slot.shape.clone(), bytes).map_err(format_error)?;
             views.push((slot.name.as_str(), view));
         }
         let metadata = Some(HashMap::from([("format".into(), "pt".into())]));
-        ::safetensors::serialize(views, &metadata).map_err(SafetensorsError::Format)
+        ::safetensors::serialize(views, &metadata).map_err(format_error)
+    }
+
+    /// [`load_safetensors`](Self::load_safetensors) from the file at `path` (what
+    /// `safetensors.torch.save_file(model.state_dict(), path)` wrote).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] with the path if the file cannot be read, else
+    /// [`Error::Safetensors`] as `load_safetensors`; nothing changes then.
+    pub fn read_safetensors(
+        &mut self,
+        path: impl AsRef<Path>,
+        names: &StateDictNames,
+    ) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+        Ok(self.load_safetensors(&bytes, names)?)
+    }
+
+    /// [`to_safetensors`](Self::to_safetensors) written to the file at `path`, for
+    /// `safetensors.torch.load_file(path)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Safetensors`] as `to_safetensors` (nothing is written then), and
+    /// [`Error::Io`] with the path if the file cannot be written.
+    pub fn write_safetensors(
+        &self,
+        path: impl AsRef<Path>,
+        names: &StateDictNames,
+        precision: Precision,
+    ) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = self.to_safetensors(names, precision)?;
+        std::fs::write(path, bytes).map_err(|e| io_error(path, &e))
     }
 }
 

@@ -58,6 +58,9 @@ impl<T: Float> Default for CrossEntropy<T> {
 
 impl<T: Float> CrossEntropy<T> {
     /// Cross-entropy without label smoothing (PyTorch's default, `label_smoothing = 0`).
+    ///
+    /// Its number type comes from the trainer it is given to; on its own, name it:
+    /// `CrossEntropy::<f64>::new()`.
     pub fn new() -> Self {
         Self {
             label_smoothing: T::zero(),

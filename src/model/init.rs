@@ -79,7 +79,7 @@ impl<T: Float> WeightInit<T> for Activation<T> {
             Activation::Relu => 2f64.sqrt(),
             Activation::LeakyRelu(slope) => {
                 let s = slope.to_f64().filter(|s| s.is_finite());
-                let s = s.ok_or_else(|| invalid("negative_slope", slope))?;
+                let s = s.ok_or_else(|| invalid("negative_slope", slope, "a finite number"))?;
                 (2.0 / (1.0 + s * s)).sqrt()
             }
         })

@@ -8,6 +8,7 @@ use super::dense::DenseShape;
 use super::single_output;
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
+use crate::error::Error;
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
@@ -107,6 +108,23 @@ impl<T: Float, A> Neuron<T, A> {
     /// The activation function.
     pub fn activation(&self) -> &A {
         &self.activation
+    }
+}
+
+/// The [`Model`] calls a user reaches for first, without importing the trait.
+impl<T: Float, A: ActivationFunction<T>> Neuron<T, A> {
+    /// The outputs for a batch of inputs, in a new vector: [`Model::predict`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::predict`].
+    pub fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
+        Model::predict(self, inputs)
+    }
+
+    /// All parameters, `[w₀, …, wₙ₋₁, b]`: [`Model::params`].
+    pub fn params(&self) -> &[T] {
+        &self.params
     }
 }
 

@@ -99,7 +99,7 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        regularized_update(self, t, lr, params, grads, state);
+        regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -117,10 +117,6 @@ impl<T> Regularized<T> for Adagrad<T> {
 }
 
 impl<T: Float> Formula<T> for Adagrad<T> {
-    fn options(&self) -> Regularization<T> {
-        self.regularization
-    }
-
     fn apply(
         &self,
         t: u64,

@@ -6,7 +6,7 @@ use num_traits::Float;
 use super::strong_wolfe::{dot, python_min, strong_wolfe, Line};
 use super::{Objective, Optimizer, UpdateRule};
 use crate::cast::cast;
-use crate::error::{check_non_negative, check_positive_count, Error};
+use crate::error::{check_non_negative, check_positive_count, invalid, Error};
 
 /// How L-BFGS chooses the length of its step along the direction it computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,10 +224,12 @@ impl<T: Float> UpdateRule<T> for Lbfgs<T> {
         check_positive_count("history_size", self.history_size)?;
         let counted: T = cast(self.history_size);
         if counted.to_usize() != Some(self.history_size) {
-            return Err(Error::InvalidHyperparameter {
-                name: "history_size",
-                value: cast::<f64>(self.history_size),
-            });
+            let value: f64 = cast(self.history_size);
+            return Err(invalid(
+                "history_size",
+                value,
+                "a count the float type represents exactly",
+            ));
         }
         check_non_negative("tolerance_grad", self.tolerance_grad)?;
         check_non_negative("tolerance_change", self.tolerance_change)

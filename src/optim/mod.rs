@@ -109,8 +109,7 @@ use crate::error::Error;
 /// or a state value non-finite. The trait is object safe.
 ///
 /// ```
-/// use backprop::{Mse, Neuron, Optimizer, Trainer, UpdateRule};
-/// use num_traits::Float;
+/// use backprop::{Float, Mse, Neuron, Optimizer, Trainer, UpdateRule};
 ///
 /// /// sign-SGD: θ ← θ − lr·sign(g)
 /// struct SignSgd;

@@ -121,9 +121,6 @@ impl<T: Float> Regularization<T> {
 
 /// A built-in rule's formula, given how to regularize a parameter and its gradient.
 pub(super) trait Formula<T: Float> {
-    /// The rule's shared options.
-    fn options(&self) -> Regularization<T>;
-
     /// The update of step `t`; `regularize(θ, g)` gives the `(θ, g)` the formula starts
     /// from.
     fn apply(
@@ -142,13 +139,13 @@ pub(super) trait Formula<T: Float> {
 /// the bare formula, which the compiler vectorizes.
 pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     rule: &F,
+    options: Regularization<T>,
     t: u64,
     lr: T,
     params: &mut [T],
     grads: &[T],
     state: &mut [T],
 ) {
-    let options = rule.options();
     if options.is_plain() {
         rule.apply(t, lr, params, grads, state, |param, grad| (param, grad));
     } else {

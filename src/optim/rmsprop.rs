@@ -127,7 +127,7 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
     }
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
-        regularized_update(self, t, lr, params, grads, state);
+        regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -145,10 +145,6 @@ impl<T> Regularized<T> for RmsProp<T> {
 }
 
 impl<T: Float> Formula<T> for RmsProp<T> {
-    fn options(&self) -> Regularization<T> {
-        self.regularization
-    }
-
     fn apply(
         &self,
         _t: u64,

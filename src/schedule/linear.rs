@@ -69,7 +69,11 @@ impl<T: Float> LrSchedule<T> for LinearLr<T> {
         let (zero, one) = (T::zero(), T::one());
         // Written so that NaN fails every test.
         if !(self.start_factor > zero && self.start_factor <= one) {
-            return Err(invalid("start_factor", self.start_factor));
+            return Err(invalid(
+                "start_factor",
+                self.start_factor,
+                "a number in (0, 1]",
+            ));
         }
         check_fraction("end_factor", self.end_factor)?;
         check_positive_count("total_iters", self.total_iters)

@@ -23,8 +23,6 @@ pub(super) struct Buffers<T> {
     /// The parameters an evaluating rule (L-BFGS) updates while its evaluations load
     /// other points into the model; empty for other rules.
     pub point: Vec<T>,
-    /// The outputs of the last [`predict`](super::Trainer::predict).
-    pub inference: Vec<T>,
     /// `∂L/∂x` of the last [`input_gradients`](super::Trainer::input_gradients).
     pub input_grads: Vec<T>,
 }
@@ -38,7 +36,6 @@ impl<T: Float> Buffers<T> {
             gradients: Vec::new(),
             undo: Vec::new(),
             point: Vec::new(),
-            inference: Vec::new(),
             input_grads: Vec::new(),
         }
     }
@@ -52,7 +49,6 @@ impl<T: Float> Buffers<T> {
             &self.gradients,
             &self.undo,
             &self.point,
-            &self.inference,
             &self.input_grads,
         ];
         buffers.iter().map(|b| b.len()).sum()
@@ -66,19 +62,14 @@ impl<T: Float> Buffers<T> {
         grow(&mut self.workspace, model.workspace_len(rows))
     }
 
-    /// Sizes the outputs of a prediction on `rows` rows, and the workspace.
-    pub fn fit_inference<M: Model<T>>(&mut self, model: &M, rows: usize) -> Result<(), Error> {
-        resize(
-            &mut self.inference,
-            outputs_len(model, rows)?,
-            Quantity::Input,
-        )?;
+    /// Sizes the workspace for a prediction on `rows` rows.
+    pub fn fit_workspace<M: Model<T>>(&mut self, model: &M, rows: usize) -> Result<(), Error> {
         grow(&mut self.workspace, model.workspace_len(rows))
     }
 }
 
 /// `rows × output_len`, or [`Error::TooLarge`] if that overflows.
-fn outputs_len<T: Float, M: Model<T>>(model: &M, rows: usize) -> Result<usize, Error> {
+pub(super) fn outputs_len<T: Float, M: Model<T>>(model: &M, rows: usize) -> Result<usize, Error> {
     rows.checked_mul(model.output_len()).ok_or(Error::TooLarge {
         what: Quantity::Input,
     })
@@ -99,6 +90,15 @@ pub(super) fn resize<T: Float>(
     }
     buffer.resize(len, T::zero());
     Ok(())
+}
+
+/// Makes room for `len` values in `buffer` (which holds none between uses), or
+/// [`Error::TooLarge`] about `what`.
+pub(super) fn reserve<T>(buffer: &mut Vec<T>, len: usize, what: Quantity) -> Result<(), Error> {
+    buffer.clear();
+    buffer
+        .try_reserve_exact(len)
+        .map_err(|_| Error::TooLarge { what })
 }
 
 /// Lengthens the workspace to `len` values if it is shorter; never shortens it.

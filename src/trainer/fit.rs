@@ -10,7 +10,7 @@ use crate::loss::{mean_over_rows, Loss};
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::UpdateRule;
 
-/// What [`Trainer::fit`] tells its observer, after every step and at every epoch's end.
+/// What [`Trainer::fit_observed`] tells its observer, after every step and at every epoch's end.
 ///
 /// Epochs count from 0 within one call of `fit`; `step` is the trainer's step count
 /// ([`Trainer::steps`]) after the step, so it goes on across calls.
@@ -245,7 +245,7 @@ impl<T: Float> EarlyStopping<T> {
 /// let mut fit = Fit::new(Epochs::new(2).shuffle(7), 1000)
 ///     .validation(&val_x, &val_y)
 ///     .early_stopping(EarlyStopping::new(5).min_delta(1e-12).restore_best(true));
-/// let summary = trainer.fit(&mut fit, &xs, &ys, |_event| backprop::Control::Continue)?;
+/// let summary = trainer.fit(&mut fit, &xs, &ys)?;
 /// assert!(summary.best_validation_loss.unwrap() < 1e-10);
 /// # Ok::<(), backprop::Error>(())
 /// ```
@@ -352,6 +352,32 @@ where
     L: Loss<T>,
     O: UpdateRule<T>,
 {
+    /// [`fit_observed`](Self::fit_observed) with no one watching: the whole loop in one
+    /// call, stopped by its epoch limit or early stopping.
+    ///
+    /// # Errors
+    ///
+    /// As [`fit_observed`](Self::fit_observed).
+    ///
+    /// ```
+    /// use backprop::{Activation, Epochs, Fit, Mse, Network, Sgd};
+    ///
+    /// let net = Network::<f64>::builder(1).dense(1, Activation::Identity).seed(3).build()?;
+    /// let mut trainer = backprop::Trainer::new(net, Mse, Sgd::new(0.1))?;
+    /// let summary = trainer.fit(&mut Fit::new(Epochs::new(2), 200), &[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0])?;
+    /// assert_eq!(summary.epochs, 200);
+    /// assert!((trainer.predict(&[3.0])?[0] - 7.0).abs() < 1e-6); // y = 2x + 1
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn fit(
+        &mut self,
+        fit: &mut Fit<'_, T>,
+        inputs: &[T],
+        targets: &[T],
+    ) -> Result<FitSummary<T>, Error> {
+        self.fit_observed(fit, inputs, targets, |_| Control::Continue)
+    }
+
     /// Trains epoch after epoch over `inputs`/`targets`, reporting every step and every
     /// epoch to `observer`, until `max_epochs`, early stopping or the observer stops it.
     ///
@@ -385,7 +411,7 @@ where
     /// let mut trainer = Trainer::new(net, Mse, Sgd::new(0.1))?.schedule(StepLr::new(1, 0.5))?;
     /// let mut fit = Fit::new(Epochs::new(2), 10);
     /// let mut rates = vec![];
-    /// let summary = trainer.fit(&mut fit, &[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0], |event| {
+    /// let summary = trainer.fit_observed(&mut fit, &[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0], |event| {
     ///     if let Event::Epoch { epoch, lr, .. } = *event {
     ///         rates.push(lr);
     ///         if epoch == 2 {
@@ -399,7 +425,7 @@ where
     /// assert_eq!(summary.stopped, backprop::StopReason::Observer);
     /// # Ok::<(), backprop::Error>(())
     /// ```
-    pub fn fit<F>(
+    pub fn fit_observed<F>(
         &mut self,
         fit: &mut Fit<'_, T>,
         inputs: &[T],

@@ -14,6 +14,7 @@ pub use clip::{clip_grad_norm, clip_grad_value};
 pub use epochs::Epochs;
 pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
 
+use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
@@ -107,23 +108,17 @@ where
     /// [`Error::InvalidHyperparameter`] if the loss or the optimizer refuses its
     /// hyper-parameters,
     /// [`Error::NonFinite`] if a parameter or (for an optimizer that has stepped) a state
-    /// value is NaN or infinite, and [`Error::LengthMismatch`] for a model without inputs
-    /// or outputs, or for an optimizer that has stepped on another number of parameters
-    /// ([`Quantity::OptimizerState`]).
+    /// value is NaN or infinite, [`Error::NoInputs`] or [`Error::NoOutputs`] for a model
+    /// without either, and [`Error::LengthMismatch`] for an optimizer that has stepped on
+    /// another number of parameters ([`Quantity::OptimizerState`]).
     pub fn new(model: M, loss: L, mut optimizer: Optimizer<T, R>) -> Result<Self, Error> {
         optimizer.validate()?;
         loss.validate()?;
-        for (what, len) in [
-            (Quantity::Input, model.input_len()),
-            (Quantity::Target, model.output_len()),
-        ] {
-            if len == 0 {
-                return Err(Error::LengthMismatch {
-                    what,
-                    expected: 1,
-                    actual: 0,
-                });
-            }
+        if model.input_len() == 0 {
+            return Err(Error::NoInputs);
+        }
+        if model.output_len() == 0 {
+            return Err(Error::NoOutputs);
         }
         ensure_finite(model.params(), Quantity::Parameters)?;
         optimizer.fit_state(model.params().len())?;
@@ -271,7 +266,9 @@ where
             model.forward(inputs, outputs, workspace);
             let loss = mean_loss_and_gradient(loss_fn, outputs, targets, output_grads, width);
             model.backward(inputs, outputs, output_grads, workspace, grads, None);
-            refuse_non_finite(loss, grads, step)?;
+            // caused by the step's own search, not by the parameters it started from
+            refuse_non_finite(loss, grads, step)
+                .map_err(|_| diverged(step, Quantity::TrialLoss))?;
             clipping.apply(grads, grad_norm)?;
             Ok(loss)
         };
@@ -334,32 +331,61 @@ where
         Ok(input_grads)
     }
 
-    /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
+    /// The outputs for a batch of inputs, in a new vector (the model's
+    /// [`predict`](Model::predict)): the call for inference where an allocation per call
+    /// does not matter. [`predict_into`](Self::predict_into) reuses your buffer instead.
     ///
     /// # Errors
     ///
     /// [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs that are not whole
-    /// rows, [`Error::NonFinite`] for a NaN or infinite input, [`Error::TooLarge`] if the
-    /// outputs cannot be allocated.
+    /// rows, [`Error::NonFinite`] for a NaN or infinite input.
+    ///
+    /// ```
+    /// use backprop::{Mse, Neuron, Sgd, Trainer};
+    ///
+    /// let trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1))?;
+    /// let (a, b) = (trainer.predict(&[2.0, 4.0])?, trainer.predict(&[6.0])?);
+    /// assert_eq!((a, b), (vec![1.0, 2.0], vec![3.0])); // two samples, then one
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
+        self.model.predict(inputs)
+    }
+
+    /// The outputs for a batch of inputs, written into `outputs` (`rows × output_len`
+    /// values) with the trainer's workspace: no allocation once the workspace has seen a
+    /// batch this large.
+    ///
+    /// # Errors
+    ///
+    /// As [`predict`](Self::predict), and [`Error::LengthMismatch`] on
+    /// [`Quantity::Output`] if `outputs` does not hold exactly the batch's outputs;
+    /// `outputs` is untouched then.
     ///
     /// ```
     /// use backprop::{Mse, Neuron, Sgd, Trainer};
     ///
     /// let mut trainer = Trainer::new(Neuron::new(0.5), Mse, Sgd::new(0.1))?;
-    /// assert_eq!(trainer.predict(&[2.0, 4.0])?, &[1.0, 2.0]); // two samples
+    /// let mut outputs = [0.0; 2];
+    /// trainer.predict_into(&[2.0, 4.0], &mut outputs)?;
+    /// assert_eq!(outputs, [1.0, 2.0]);
     /// # Ok::<(), backprop::Error>(())
     /// ```
-    pub fn predict(&mut self, inputs: &[T]) -> Result<&[T], Error> {
+    pub fn predict_into(&mut self, inputs: &[T], outputs: &mut [T]) -> Result<(), Error> {
         let rows = batch_len(inputs, self.model.input_len(), Quantity::Input)?;
         ensure_finite(inputs, Quantity::Input)?;
-        self.buffers.fit_inference(&self.model, rows)?;
-        let Buffers {
-            inference,
-            workspace,
-            ..
-        } = &mut self.buffers;
-        self.model.forward(inputs, inference, workspace);
-        Ok(inference)
+        let expected = buffers::outputs_len(&self.model, rows)?;
+        if outputs.len() != expected {
+            return Err(Error::LengthMismatch {
+                what: Quantity::Output,
+                expected,
+                actual: outputs.len(),
+            });
+        }
+        self.buffers.fit_workspace(&self.model, rows)?;
+        self.model
+            .forward(inputs, outputs, &mut self.buffers.workspace);
+        Ok(())
     }
 
     /// The model being trained.
@@ -413,8 +439,7 @@ where
     ///
     /// Counts the model's parameters, the gradient, the optimizer's state, the model's
     /// workspace, the outputs and their gradients, the undo copies, L-BFGS's working
-    /// copy of the parameters, the output buffer of
-    /// [`predict`](Self::predict) and that of [`input_gradients`](Self::input_gradients);
+    /// copy of the parameters and the buffer of [`input_gradients`](Self::input_gradients);
     /// not the few bytes of bookkeeping beside
     /// them (vector headers, a network's list of layers). Buffers are sized for the
     /// largest batch seen and the workspace never shrinks, so after a step on the largest
@@ -426,10 +451,9 @@ where
     /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
     ///
     /// ```text
-    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + E + I + X)
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + E + X)
     /// U = P + S after the first step (the copies an undo restores), else 0
     /// E = P after the first step of a rule that evaluates again (L-BFGS), else 0
-    /// I = rows·out of the last predict, else 0
     /// X = rows·in of the last input_gradients, else 0
     /// ```
     ///
@@ -455,8 +479,8 @@ where
         self.steps
     }
 
-    /// Sizes the buffers for `rows` rows and the optimizer's state for the model, so that
-    /// nothing after this can fail for want of memory. A model replaced (through
+    /// Sizes the buffers for `rows` rows, the optimizer's state for the model and the undo
+    /// copies for both, so that the step itself allocates nothing. A model replaced (through
     /// [`model_mut`](Self::model_mut)) by one with another parameter count gets a gradient
     /// of its size and an optimizer starting afresh: its state belonged to the old one.
     fn prepare(&mut self, rows: usize) -> Result<(), Error> {
@@ -466,7 +490,9 @@ where
             buffers::resize(&mut self.buffers.gradients, param_len, Quantity::Gradient)?;
             self.optimizer.reset();
         }
-        self.optimizer.fit_state(param_len)
+        self.optimizer.fit_state(param_len)?;
+        let undo_len = param_len + self.optimizer.state().len();
+        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::Parameters)
     }
 }
 

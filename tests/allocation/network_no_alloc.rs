@@ -25,11 +25,14 @@ fn network_steps_allocate_nothing_after_warm_up() {
     let mut trainer = trainer();
     let (x, y) = data(16);
     trainer.step_batch(&x, &y).unwrap();
-    trainer.predict(&x).unwrap(); // sizes the prediction buffer
+    let mut outputs = vec![0.0; y.len()];
+    trainer.predict_into(&x, &mut outputs).unwrap(); // sizes the workspace
     let counted = measure(|| {
         for rows in [16, 1, 9, 16] {
             trainer.step_batch(&x[..3 * rows], &y[..2 * rows]).unwrap();
-            trainer.predict(&x[..3 * rows]).unwrap();
+            trainer
+                .predict_into(&x[..3 * rows], &mut outputs[..2 * rows])
+                .unwrap();
         }
     });
     assert_eq!(counted.count_total, 0);
@@ -65,11 +68,14 @@ fn blocked_kernels_and_chunked_batches_allocate_nothing_after_warm_up() {
     let x: Vec<f32> = (0..16 * rows).map(|i| (i as f32 * 0.7).sin()).collect();
     let y: Vec<f32> = (0..rows).map(|i| (i as f32 * 0.3).cos()).collect();
     trainer.step_batch(&x, &y).unwrap();
-    trainer.predict(&x).unwrap();
+    let mut outputs = vec![0.0; rows];
+    trainer.predict_into(&x, &mut outputs).unwrap();
     let counted = measure(|| {
         for rows in [300, 64, 299] {
             trainer.step_batch(&x[..16 * rows], &y[..rows]).unwrap();
-            trainer.predict(&x[..16 * rows]).unwrap();
+            trainer
+                .predict_into(&x[..16 * rows], &mut outputs[..rows])
+                .unwrap();
         }
     });
     assert_eq!(counted.count_total, 0);

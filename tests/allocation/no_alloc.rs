@@ -27,13 +27,16 @@ fn batches_up_to_the_largest_seen_allocate_nothing() {
     let inputs: Vec<f32> = (0..8 * 16).map(|i| (i as f32 * 0.1).sin()).collect();
     let targets: Vec<f32> = (0..16).map(|i| (i as f32 * 0.3).cos()).collect();
     trainer.step_batch(&inputs, &targets).unwrap();
-    trainer.predict(&inputs).unwrap();
+    let mut outputs = vec![0.0; 16];
+    trainer.predict_into(&inputs, &mut outputs).unwrap();
     let counted = measure(|| {
         for rows in [16, 1, 7, 16] {
             trainer
                 .step_batch(&inputs[..8 * rows], &targets[..rows])
                 .unwrap();
-            trainer.predict(&inputs[..8 * rows]).unwrap();
+            trainer
+                .predict_into(&inputs[..8 * rows], &mut outputs[..rows])
+                .unwrap();
         }
     });
     assert_eq!(counted.count_total, 0);

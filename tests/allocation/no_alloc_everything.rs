@@ -42,13 +42,16 @@ where
     let (x, y) = data(outputs);
     trainer.step_batch(&x, &y).unwrap();
     trainer.end_epoch(Some(1.0)).unwrap();
-    trainer.predict(&x).unwrap();
+    let mut predicted = vec![0.0; y.len()];
+    trainer.predict_into(&x, &mut predicted).unwrap();
     let counted = measure(|| {
         for rows in [ROWS, 3, 1, ROWS] {
             trainer
                 .step_batch(&x[..INPUTS * rows], &y[..outputs * rows])
                 .unwrap();
-            trainer.predict(&x[..INPUTS * rows]).unwrap();
+            trainer
+                .predict_into(&x[..INPUTS * rows], &mut predicted[..outputs * rows])
+                .unwrap();
         }
         trainer.step(&x[..INPUTS], &y[..outputs]).unwrap();
         trainer.end_epoch(Some(0.5)).unwrap();

@@ -6,7 +6,7 @@
 #![allow(clippy::single_range_in_vec_init)]
 
 use backprop::{
-    Activation, Error, Lbfgs, Model, Momentum, Mse, Network, Optimizer, Sgd, Trainer, UpdateRule,
+    Activation, Error, Lbfgs, Momentum, Mse, Network, Optimizer, Sgd, Trainer, UpdateRule,
     WeightDecay,
 };
 

@@ -11,7 +11,9 @@ const INF: f64 = f64::INFINITY;
 
 fn assert_invalid(error: Option<Error>, name: &str, value: f64) {
     match error {
-        Some(Error::InvalidHyperparameter { name: n, value: v }) => {
+        Some(Error::InvalidHyperparameter {
+            name: n, value: v, ..
+        }) => {
             assert_eq!(n, name);
             assert!(
                 v == value || (v.is_nan() && value.is_nan()),
@@ -108,7 +110,7 @@ fn assert_incompatible(optimizer: Optimizer<f64, Sgd<f64>>, conflicts_with: &'st
         name: "nesterov",
         conflicts_with,
     };
-    assert_eq!(optimizer.validate(), Err(expected));
+    assert_eq!(optimizer.validate(), Err(expected.clone()));
     let trainer = Trainer::new(Neuron::new(0.7), Mse, optimizer);
     assert_eq!(trainer.err(), Some(expected));
 }

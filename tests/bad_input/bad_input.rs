@@ -1,6 +1,6 @@
 //! Bad input gets a typed error, and a refused step changes nothing.
 
-use backprop::{Error, Model, Mse, Neuron, Quantity, Sgd, Trainer};
+use backprop::{Error, Mse, Neuron, Quantity, Sgd, Trainer};
 
 type LectureTrainer = Trainer<Neuron<f64>, Mse, Sgd<f64>, f64>;
 
@@ -38,8 +38,20 @@ fn wrong_lengths_are_refused() {
         expected: 2,
         actual: 3,
     };
-    assert_eq!(wide.step_batch(&[1.0, 2.0, 3.0], &[0.0]), Err(ragged));
+    assert_eq!(
+        wide.step_batch(&[1.0, 2.0, 3.0], &[0.0]),
+        Err(ragged.clone())
+    );
     assert_eq!(wide.predict(&[1.0, 2.0, 3.0]), Err(ragged));
+    let mut outputs = [7.0; 3];
+    let short = wide.predict_into(&[1.0, 2.0, 3.0, 4.0], &mut outputs);
+    let expected = Error::LengthMismatch {
+        what: Quantity::Output,
+        expected: 2,
+        actual: 3,
+    };
+    assert_eq!(short, Err(expected));
+    assert_eq!(outputs, [7.0; 3], "a refused prediction wrote nothing");
 }
 
 #[test]
@@ -107,7 +119,7 @@ fn non_finite_parameters_and_empty_models_are_refused() {
         })
     );
     let empty = Trainer::new(Neuron::<f64>::from_weights(vec![]), Mse, Sgd::new(0.1)).map(|_| ());
-    assert!(matches!(empty, Err(Error::LengthMismatch { .. })));
+    assert_eq!(empty, Err(Error::NoInputs));
 }
 
 /// The lecture warns that too large a rate explodes: with lr = 1 the error is multiplied

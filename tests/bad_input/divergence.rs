@@ -3,8 +3,8 @@
 //! on exactly as if the step had never been tried.
 
 use backprop::{
-    Activation, Adam, Error, Lbfgs, LineSearch, Mae, Model, Momentum, Mse, Network, Neuron,
-    Optimizer, Quantity, RmsProp, Sgd, Trainer, UpdateRule, WeightDecay,
+    Activation, Adam, Error, Lbfgs, LineSearch, Mae, Momentum, Mse, Network, Neuron, Optimizer,
+    Quantity, RmsProp, Sgd, Trainer, UpdateRule, WeightDecay,
 };
 
 /// Trains the lecture for `good` steps, then tries one step with a learning rate so large
@@ -124,7 +124,7 @@ fn an_optimizer_state_that_overflows_is_refused_and_undone() {
 }
 
 /// An L-BFGS step whose evaluation overflows (a step of length ~f64::MAX along its
-/// direction) ends with `Diverged` on the loss, and leaves the parameters, the history
+/// direction) ends with `Diverged` on the trial loss, and leaves the parameters, the history
 /// and every counter as they were: the run then goes on bit for bit as one that never
 /// tried it.
 #[test]
@@ -153,7 +153,7 @@ fn an_lbfgs_evaluation_that_diverges_is_undone_with_its_history() {
                 error,
                 Error::Diverged {
                     step: 1,
-                    what: Quantity::Loss
+                    what: Quantity::TrialLoss
                 }
             ),
             "{error:?}"

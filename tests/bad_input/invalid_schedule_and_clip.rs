@@ -6,13 +6,27 @@ use backprop::{
     Mse, Neuron, Quantity, ReduceLrOnPlateau, Sgd, StepLr, Trainer,
 };
 
+/// The error for `name` = `value`, with the valid range its docs state.
 fn invalid(name: &'static str, value: f64) -> Error {
-    Error::InvalidHyperparameter { name, value }
+    let expected = match name {
+        "step_size" | "T_max" | "total_iters" => "a count of at least 1",
+        "gamma" | "eta_min" | "threshold" | "min_lr" | "eps" | "lr" => "a finite number ≥ 0",
+        "start_factor" => "a number in (0, 1]",
+        "end_factor" => "a number in [0, 1]",
+        "factor" => "a number in [0, 1)",
+        "max_norm" | "clip_value" => "a number ≥ 0 (+∞ turns it off)",
+        other => panic!("no documented range for {other}"),
+    };
+    Error::InvalidHyperparameter {
+        name,
+        value,
+        expected,
+    }
 }
 
 /// `validate` refuses the schedule, and a trainer refuses to take it.
 fn assert_refused<S: LrSchedule<f64> + Send + Sync + 'static>(schedule: S, expected: Error) {
-    assert_eq!(schedule.validate(), Err(expected));
+    assert_eq!(schedule.validate(), Err(expected.clone()));
     let trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1)).unwrap();
     assert_eq!(trainer.schedule(schedule).unwrap_err(), expected);
 }
@@ -43,7 +57,9 @@ fn exponential_lr_negative_gamma() {
 #[test]
 fn exponential_lr_nan_gamma() {
     let e = ExponentialLr::new(f64::NAN).validate().unwrap_err();
-    assert!(matches!(e, Error::InvalidHyperparameter { name: "gamma", value } if value.is_nan()));
+    assert!(
+        matches!(e, Error::InvalidHyperparameter { name: "gamma", value, .. } if value.is_nan())
+    );
 }
 
 #[test]
@@ -84,9 +100,9 @@ fn linear_total_iters_zero() {
 /// `validate`, `step` and the trainer refuse the settings; `step` leaves the state as it
 /// was and hands back no rate.
 fn assert_plateau_refused(plateau: ReduceLrOnPlateau<f64>, expected: Error) {
-    assert_eq!(plateau.validate(), Err(expected));
+    assert_eq!(plateau.validate(), Err(expected.clone()));
     let mut stepped = plateau;
-    assert_eq!(stepped.step(1.0, 0.1), Err(expected));
+    assert_eq!(stepped.step(1.0, 0.1), Err(expected.clone()));
     assert_eq!(stepped, plateau);
     let trainer = Trainer::new(Neuron::new(0.7), Mse, Sgd::new(0.1)).unwrap();
     assert_eq!(trainer.reduce_lr_on_plateau(plateau).unwrap_err(), expected);
@@ -228,7 +244,9 @@ fn end_epoch_refuses_a_schedule_that_overflows_and_keeps_the_epoch() {
     let first = trainer.end_epoch(None).unwrap();
     assert_eq!(first, 0.1 * 1e200);
     let e = trainer.end_epoch(None).unwrap_err();
-    assert!(matches!(e, Error::InvalidHyperparameter { name: "lr", value } if value.is_infinite()));
+    assert!(
+        matches!(e, Error::InvalidHyperparameter { name: "lr", value, .. } if value.is_infinite())
+    );
     assert_eq!(trainer.optimizer().learning_rate(), first);
     assert_eq!(trainer.schedule_epoch(), 1);
 }

@@ -2,8 +2,8 @@
 //! nothing changes: not the model, not the optimizer, not the caller's buffers.
 
 use backprop::{
-    Bce, BceWithLogits, CrossEntropy, Error, Huber, Loss, Model, Mse, Neuron, Quantity, Sgd,
-    SmoothL1, Trainer,
+    Bce, BceWithLogits, CrossEntropy, Error, Huber, Loss, Mse, Neuron, Quantity, Sgd, SmoothL1,
+    Trainer,
 };
 
 fn neuron() -> Neuron<f64> {
@@ -13,7 +13,7 @@ fn neuron() -> Neuron<f64> {
 /// `Trainer::new`'s error for `loss`, which must be `InvalidHyperparameter`.
 fn refused<L: Loss<f64>>(loss: L) -> (&'static str, f64) {
     match Trainer::new(neuron(), loss, Sgd::new(0.1)) {
-        Err(Error::InvalidHyperparameter { name, value }) => (name, value),
+        Err(Error::InvalidHyperparameter { name, value, .. }) => (name, value),
         Err(other) => panic!("expected InvalidHyperparameter, got {other:?}"),
         Ok(_) => panic!("an invalid hyper-parameter was accepted"),
     }
@@ -79,8 +79,8 @@ fn probability_losses_refuse_targets_outside_0_1() {
             index: 1,
             value: bad[1],
         };
-        target_refused(Bce, &bad, &good, expected);
-        target_refused(BceWithLogits, &bad, &good, expected);
+        target_refused(Bce, &bad, &good, expected.clone());
+        target_refused(BceWithLogits, &bad, &good, expected.clone());
         target_refused(CrossEntropy::new(), &bad, &good, expected);
     }
 }

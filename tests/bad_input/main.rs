@@ -10,6 +10,7 @@
 //! - `hostile_input`: NaN, ±∞, huge, tiny, empty and ragged input never panics and never
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
+//! - `messages`: error messages say what was expected and the likely fix.
 
 mod bad_groups;
 mod bad_hyperparameters;
@@ -18,3 +19,4 @@ mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
+mod messages;

@@ -9,8 +9,6 @@ mod xor;
 #[path = "../../examples/sine.rs"]
 mod sine;
 
-use backprop::Model;
-
 #[test]
 fn xor_is_learned() {
     let (net, losses) = xor::train().unwrap();

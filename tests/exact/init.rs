@@ -4,7 +4,7 @@
 //! a = gain·√(3/fan_in); gains from calculate_gain (tanh 5/3, ReLU √2, leaky ReLU
 //! √(2/(1 + s²)), identity and sigmoid 1). A U(−a, a) sample has variance a²/3.
 
-use backprop::{Activation, Init, Model, Network};
+use backprop::{Activation, Init, Network};
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -6,7 +6,7 @@
 //! fixed by the seed alone (`src/rng.rs` uses only integer arithmetic and exact f64
 //! steps, and its stream is checked against the published xoshiro256++ there).
 
-use backprop::{Activation, Adam, Epochs, Model, Mse, Network, Trainer};
+use backprop::{Activation, Adam, Epochs, Mse, Network, Trainer};
 use num_traits::Float;
 
 /// Everything a run produces, as bits so that comparing is exact (and -0.0 ≠ 0.0).

@@ -19,7 +19,7 @@
 //! relative to `f'` where the activation saturates. The dual numbers differentiate
 //! `1/(1 + e^(−z))` and `tanh z` directly and do not cancel.
 
-use backprop::{Activation, ActivationFunction, Dual, Loss, Model, Mse, Neuron, Sgd, Trainer};
+use backprop::{Activation, ActivationFunction, Dual, Loss, Mse, Neuron, Sgd, Trainer};
 use proptest::prelude::*;
 
 type D = Dual<f64>;

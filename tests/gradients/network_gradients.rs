@@ -23,7 +23,7 @@
 //! 1e-8. Comparisons on duals look at values
 //! only, so both sides take the same side of a ReLU kink and no case is rejected.
 
-use backprop::{gradcheck, Activation, ActivationFunction, Dual, Loss, Model, Mse, Network};
+use backprop::{gradcheck, Activation, ActivationFunction, Dual, Loss, Mse, Network};
 use proptest::prelude::*;
 
 const KINK_MARGIN: f64 = 1e-3;

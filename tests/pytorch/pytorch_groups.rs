@@ -7,7 +7,7 @@
 //! relative (absolute floor 1e-14) after every step.
 
 use backprop::{
-    Adam, Model, Momentum, Mse, Network, Optimizer, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
+    Adam, Momentum, Mse, Network, Optimizer, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use serde::Deserialize;
 

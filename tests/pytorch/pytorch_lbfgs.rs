@@ -9,7 +9,7 @@
 //! moves by one ulp (at least 1e-9), with the same evaluation counts wherever that
 //! spread is below 1e-6.
 
-use backprop::{Lbfgs, LineSearch, Model, Mse, Network, Trainer};
+use backprop::{Lbfgs, LineSearch, Mse, Network, Trainer};
 use serde::Deserialize;
 
 use crate::common::FullBatch;

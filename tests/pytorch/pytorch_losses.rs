@@ -3,8 +3,8 @@
 //! predictions, in f64 and f32, plus full `Trainer` steps of a neuron.
 
 use backprop::{
-    Activation, Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Model, Mse, Neuron, Sgd,
-    SmoothL1, Trainer,
+    Activation, Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, Neuron, Sgd, SmoothL1,
+    Trainer,
 };
 use num_traits::Float;
 use serde::Deserialize;

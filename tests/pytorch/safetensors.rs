@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use backprop::{
-    Activation, Model, Network, NetworkBuilder, Precision, SafetensorsError, StateDictNames,
+    Activation, Error, Model, Network, NetworkBuilder, Precision, SafetensorsError, StateDictNames,
 };
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
@@ -283,4 +283,49 @@ fn the_metadata_says_pytorch() {
     let (_, metadata) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
     let expected: HashMap<String, String> = [("format".to_string(), "pt".to_string())].into();
     assert_eq!(metadata.metadata(), &Some(expected));
+}
+
+/// The file forms read what PyTorch wrote and write what reads back the same; a file that
+/// cannot be read is `Error::Io` with its path, a malformed one `Error::Safetensors`, and
+/// both reach a caller's `?` as `backprop::Error`.
+#[test]
+fn files_round_trip_and_their_errors_compose_into_the_crates_error() {
+    let dir = std::env::temp_dir().join(format!("backprop-safetensors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = StateDictNames::sequential();
+    let from_pytorch = dir.join("pytorch.safetensors");
+    std::fs::write(&from_pytorch, WEIGHTS).unwrap();
+
+    let round_trip = || -> Result<Network<f32>, Error> {
+        let mut net = architecture::<f32>().build()?;
+        net.read_safetensors(&from_pytorch, &names)?;
+        net.write_safetensors(dir.join("ours.safetensors"), &names, Precision::F32)?;
+        let mut again = architecture::<f32>().build()?;
+        again.read_safetensors(dir.join("ours.safetensors"), &names)?;
+        assert_eq!(again, net);
+        Ok(net)
+    };
+    let net = round_trip().unwrap();
+    let mut expected = architecture::<f32>().build().unwrap();
+    expected.load_safetensors(WEIGHTS, &names).unwrap();
+    assert_eq!(net, expected);
+
+    let missing = dir.join("missing.safetensors");
+    let mut untouched = small();
+    let error = untouched.read_safetensors(&missing, &names).unwrap_err();
+    let not_found = Error::Io {
+        path: missing.clone(),
+        kind: std::io::ErrorKind::NotFound,
+    };
+    assert_eq!(error, not_found);
+    assert!(error.to_string().contains("missing.safetensors"), "{error}");
+
+    std::fs::write(&missing, b"not safetensors").unwrap();
+    let error = untouched.read_safetensors(&missing, &names).unwrap_err();
+    assert!(
+        matches!(error, Error::Safetensors(SafetensorsError::Format(_))),
+        "{error:?}"
+    );
+    assert_eq!(untouched, small());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

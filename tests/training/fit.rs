@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use allocation_counter::measure;
 use backprop::{
-    Activation, Control, EarlyStopping, Epochs, Error, Event, Fit, Loss, Model, Mse, Network,
-    Quantity, Sgd, StepLr, StopReason, Trainer,
+    Activation, Control, EarlyStopping, Epochs, Error, Event, Fit, Loss, Mse, Network, Quantity,
+    Sgd, StepLr, StopReason, Trainer,
 };
 
 /// Mse for training, but `value` (which only validation calls) replays a script: the
@@ -69,7 +69,7 @@ fn scripted_fit(
         .early_stopping(stopper);
     let mut improved = vec![];
     let summary = trainer
-        .fit(&mut fit, &XS, &YS, |event| {
+        .fit_observed(&mut fit, &XS, &YS, |event| {
             if let Event::Epoch { improved: i, .. } = *event {
                 improved.push(i);
             }
@@ -137,9 +137,7 @@ fn restore_best_puts_back_the_parameters_of_the_best_epoch() {
     let mut fit = Fit::new(Epochs::new(2).shuffle(9), 100)
         .validation(&vx, &vy)
         .early_stopping(EarlyStopping::new(2).restore_best(true));
-    let summary = trainer
-        .fit(&mut fit, &XS, &YS, |_| Control::Continue)
-        .unwrap();
+    let summary = trainer.fit(&mut fit, &XS, &YS).unwrap();
     assert_eq!((summary.epochs, summary.best_epoch), (4, Some(1)));
     assert!(summary.restored_best);
 
@@ -171,7 +169,7 @@ fn the_observer_sees_what_a_hand_written_loop_computes() {
     let mut fitted = trainer();
     let mut seen = vec![];
     let summary = fitted
-        .fit(&mut Fit::new(Epochs::new(2), 5), &XS, &YS, |event| {
+        .fit_observed(&mut Fit::new(Epochs::new(2), 5), &XS, &YS, |event| {
             seen.push(match *event {
                 Event::Step {
                     epoch,
@@ -233,7 +231,7 @@ fn the_observer_can_stop_after_a_step() {
     let mut trainer = Trainer::new(net(), Mse, Sgd::new(0.1)).unwrap();
     let mut epochs_ended = 0;
     let summary = trainer
-        .fit(
+        .fit_observed(
             &mut Fit::new(Epochs::new(2), 50),
             &XS,
             &YS,
@@ -258,7 +256,7 @@ fn the_observer_can_stop_after_a_step() {
 fn the_observer_can_stop_after_an_epoch() {
     let mut trainer = Trainer::new(net(), Mse, Sgd::new(0.1)).unwrap();
     let summary = trainer
-        .fit(
+        .fit_observed(
             &mut Fit::new(Epochs::new(5), 50),
             &XS,
             &YS,
@@ -276,11 +274,10 @@ fn the_observer_can_stop_after_an_epoch() {
 fn errors_propagate_and_bad_configurations_change_nothing() {
     let mut trainer = Trainer::new(net(), Mse, Sgd::new(0.1)).unwrap();
     let before = trainer.model().params().to_vec();
-    let go_on = |_: &Event<f64>| Control::Continue;
 
     let (vx, vy) = ([0.25, 0.5], [0.1]);
     let mut fit = Fit::new(Epochs::new(2), 3).validation(&vx, &vy);
-    let refused = trainer.fit(&mut fit, &XS, &YS, go_on).unwrap_err();
+    let refused = trainer.fit(&mut fit, &XS, &YS).unwrap_err();
     assert_eq!(
         refused,
         Error::LengthMismatch {
@@ -291,26 +288,28 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
     );
 
     let mut fit = Fit::new(Epochs::new(2), 3).early_stopping(EarlyStopping::new(0));
-    let refused = trainer.fit(&mut fit, &XS, &YS, go_on).unwrap_err();
+    let refused = trainer.fit(&mut fit, &XS, &YS).unwrap_err();
     assert_eq!(
         refused,
         Error::InvalidHyperparameter {
             name: "patience",
-            value: 0.0
+            value: 0.0,
+            expected: "a count of at least 1",
         }
     );
 
     let mut fit = Fit::new(Epochs::new(2), 3).early_stopping(EarlyStopping::new(1).min_delta(-1.0));
-    let refused = trainer.fit(&mut fit, &XS, &YS, go_on).unwrap_err();
+    let refused = trainer.fit(&mut fit, &XS, &YS).unwrap_err();
     assert_eq!(
         refused,
         Error::InvalidHyperparameter {
             name: "min_delta",
-            value: -1.0
+            value: -1.0,
+            expected: "a finite number ≥ 0",
         }
     );
 
-    let refused = trainer.fit(&mut Fit::new(Epochs::new(2), 3), &XS, &YS[..4], go_on);
+    let refused = trainer.fit(&mut Fit::new(Epochs::new(2), 3), &XS, &YS[..4]);
     assert!(matches!(
         refused,
         Err(Error::LengthMismatch {
@@ -322,7 +321,7 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
     // is infinite, so there is nothing to monitor; refused before any step.
     let (vx, vy) = ([0.25, 0.5], [1e300, 0.0]);
     let mut fit = Fit::new(Epochs::new(2), 3).validation(&vx, &vy);
-    let refused = trainer.fit(&mut fit, &XS, &YS, go_on).unwrap_err();
+    let refused = trainer.fit(&mut fit, &XS, &YS).unwrap_err();
     assert_eq!(
         refused,
         Error::NonFinite {
@@ -335,7 +334,7 @@ fn errors_propagate_and_bad_configurations_change_nothing() {
 
     // A learning rate far too large: the step that would diverge is refused mid-training.
     let mut wild = Trainer::new(net(), Mse, Sgd::new(1e300)).unwrap();
-    let refused = wild.fit(&mut Fit::new(Epochs::new(2), 10), &XS, &YS, go_on);
+    let refused = wild.fit(&mut Fit::new(Epochs::new(2), 10), &XS, &YS);
     assert!(
         matches!(refused, Err(Error::Diverged { .. })),
         "{refused:?}"
@@ -350,13 +349,11 @@ fn fitting_allocates_nothing_after_warm_up() {
         .validation(&vx, &vy)
         .early_stopping(EarlyStopping::new(1000).restore_best(true));
     let mut last = 0.0;
-    trainer
-        .fit(&mut fit, &XS, &YS, |_| Control::Continue)
-        .unwrap();
+    trainer.fit(&mut fit, &XS, &YS).unwrap();
     let counted = measure(|| {
         // the buffers of the trainer, the epochs and the fit were sized by the first call
         let summary = trainer
-            .fit(&mut fit, &XS, &YS, |event| {
+            .fit_observed(&mut fit, &XS, &YS, |event| {
                 if let Event::Step { loss, .. } = *event {
                     last = loss;
                 }

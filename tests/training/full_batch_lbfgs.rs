@@ -3,7 +3,7 @@
 //! up to 20 iterations, so at most 250 evaluations) reach a loss that Adam does not
 //! reach in 250 steps of its own, i.e. with as many evaluations.
 
-use backprop::{Activation, Adam, Lbfgs, LineSearch, Model, Mse, Network, Trainer, UpdateRule};
+use backprop::{Activation, Adam, Lbfgs, LineSearch, Mse, Network, Trainer, UpdateRule};
 
 fn sine() -> (Vec<f64>, Vec<f64>) {
     let xs: Vec<f64> = (0..32)

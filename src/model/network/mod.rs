@@ -26,8 +26,8 @@ use chunks::Chunks;
 /// The built-in [`Activation`]s work out of the box; an activation of your own needs
 /// [`ActivationFunction`] and [`WeightInit`] (its gain and preferred scheme).
 ///
-/// Its matrix products run a register-blocked SIMD kernel for `f32` and `f64` (built for
-/// AVX2/FMA, chosen at run time) and a plain loop for every other [`Float`]; the built-in
+/// Its matrix products run a SIMD kernel for `f32` and `f64` (AVX2/FMA where the CPU has
+/// them) and a plain loop for every other [`Float`]; the built-in
 /// tanh and sigmoid in `f32` and `f64` run a vectorised approximation a few ulp from
 /// `std`'s (4 at most over the tested points), so they may differ from
 /// [`Activation::value`] in the last bits. Hence its [`Model`] implementation asks
@@ -153,6 +153,10 @@ impl LayerShape {
 
 impl<T: Float, A> Network<T, A> {
     /// Starts a network whose samples have `input_len` values; add layers to it.
+    ///
+    /// The number type comes from the data or the optimizer the network meets later;
+    /// where nothing fixes it yet (a network built and used on its own), name it on the
+    /// builder: `Network::<f64>::builder(4)`.
     pub fn builder(input_len: usize) -> NetworkBuilder<T, A> {
         NetworkBuilder {
             input_len,
@@ -273,6 +277,27 @@ impl<T: Float + 'static, A: ActivationFunction<T> + 'static> Network<T, A> {
     }
 }
 
+/// The [`Model`] calls a user reaches for first, without importing the trait.
+impl<T, A> Network<T, A>
+where
+    T: Float + Send + Sync + 'static,
+    A: ActivationFunction<T> + Send + Sync + 'static,
+{
+    /// The outputs for a batch of inputs, in a new vector: [`Model::predict`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::predict`].
+    pub fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
+        Model::predict(self, inputs)
+    }
+
+    /// All parameters in the documented layout: [`Model::params`].
+    pub fn params(&self) -> &[T] {
+        &self.params
+    }
+}
+
 impl<T, A> Model<T> for Network<T, A>
 where
     T: Float + Send + Sync + 'static,
@@ -381,7 +406,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`] for `input_len == 0`, [`Error::NoLayers`],
+    /// [`Error::NoInputs`] for `input_len == 0`, [`Error::NoLayers`],
     /// [`Error::ZeroUnits`], [`Error::InvalidHyperparameter`] for an activation with
     /// invalid parameters (a non-finite leaky-ReLU slope), and [`Error::TooLarge`] for
     /// layers whose parameter count overflows `usize` or cannot be allocated.
@@ -446,11 +471,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
     /// Checks the architecture and lays it out: the layers and the parameter count.
     fn assemble(self) -> Result<(Vec<Layer<A>>, usize), Error> {
         if self.input_len == 0 {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Input,
-                expected: 1,
-                actual: 0,
-            });
+            return Err(Error::NoInputs);
         }
         if self.layers.is_empty() {
             return Err(Error::NoLayers);
@@ -566,13 +587,7 @@ mod tests {
         let zero = Network::builder(2).dense(3, relu).dense(0, relu).build();
         assert_eq!(zero.unwrap_err(), Error::ZeroUnits { layer: 1 });
         let no_inputs = Network::builder(0).dense(3, relu).build();
-        assert!(matches!(
-            no_inputs.unwrap_err(),
-            Error::LengthMismatch {
-                what: Quantity::Input,
-                ..
-            }
-        ));
+        assert_eq!(no_inputs.unwrap_err(), Error::NoInputs);
         let slope = Network::builder(2)
             .dense(3, Activation::LeakyRelu(f64::NAN))
             .build();
