@@ -29,6 +29,9 @@ pub enum Quantity {
     Direction,
     /// A full Hessian of the loss with respect to the parameters (`n × n` values).
     Hessian,
+    /// The loss or its gradient at parameters an optimizer tried within a step
+    /// ([`Lbfgs`](crate::Lbfgs)'s evaluations after the first).
+    TrialLoss,
 }
 
 impl fmt::Display for Quantity {
@@ -44,6 +47,7 @@ impl fmt::Display for Quantity {
             Quantity::OptimizerState => "optimizer state",
             Quantity::Direction => "direction",
             Quantity::Hessian => "hessian",
+            Quantity::TrialLoss => "loss or gradient at a point the optimizer tried",
         };
         f.write_str(name)
     }
@@ -235,6 +239,18 @@ pub enum Error {
         /// What was wrong with it.
         reason: CheckpointFault,
     },
+    /// A parameter group's range is empty, ends beyond the model's parameters, or
+    /// overlaps another group's (see [`Optimizer::group`](crate::Optimizer::group)).
+    InvalidGroup {
+        /// The group, counted from 0 in the order the groups were added.
+        group: usize,
+        /// The start of the offending range.
+        start: usize,
+        /// Its end (exclusive).
+        end: usize,
+        /// How many parameters the model has.
+        params: usize,
+    },
     /// A file could not be read or written (feature `std`).
     #[cfg(feature = "std")]
     Io {
@@ -310,6 +326,16 @@ impl fmt::Display for Error {
             }
             Error::TooLarge { what } => write!(f, "the {what} would not fit in memory"),
             Error::InvalidCheckpoint { reason } => write!(f, "invalid checkpoint: {reason}"),
+            Error::InvalidGroup {
+                group,
+                start,
+                end,
+                params,
+            } => write!(
+                f,
+                "parameter group {group} has range {start}..{end}, expected a non-empty \
+                 range within the {params} parameters that overlaps no other group"
+            ),
             #[cfg(feature = "std")]
             Error::Io { path, kind } => write!(f, "`{}`: {kind}", path.display()),
             #[cfg(feature = "safetensors")]

@@ -130,7 +130,8 @@
 //! - An [`UpdateRule`] is an optimizer's formula ([`Sgd`], [`Adam`] and [`AdamW`],
 //!   [`RmsProp`], [`Adagrad`]: PyTorch's rules); an [`Optimizer`] runs one, keeping the
 //!   learning rate, the step count and the state. Options are data: [`Momentum`],
-//!   [`WeightDecay`].
+//!   [`WeightDecay`]. [`Lbfgs`] evaluates the loss again within a step;
+//!   [`Optimizer::group`] gives ranges of the parameters their own rate and rule value.
 //! - A [`Trainer`] composes the three, owns the reusable buffers and checks every step:
 //!   forward, the mean loss and its gradient, backward, the finite checks, clipping, and
 //!   the update (undone if it leaves the finite numbers), in that order in
@@ -231,6 +232,7 @@ pub use model::{Model, Neuron};
 pub use num_traits;
 pub use num_traits::Float;
 pub use optim::{Adagrad, Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, UpdateRule, WeightDecay};
+pub use optim::{Evaluate, Group, Lbfgs, LineSearch, Objective};
 pub use schedule::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, PlateauMode, ReduceLrOnPlateau, StepLr,
     ThresholdMode,

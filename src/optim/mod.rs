@@ -18,22 +18,22 @@
 //! | [`AdamW`]   | `torch.optim.AdamW`    | [`Adam`] with [`WeightDecay::Decoupled`] |
 //! | [`RmsProp`] | `torch.optim.RMSprop`  | v, momentum buffer, gradient average    |
 //! | [`Adagrad`] | `torch.optim.Adagrad`  | sum of squared gradients                |
+//! | [`Lbfgs`]   | `torch.optim.LBFGS`    | `2·history_size` vectors, and a few more |
 //!
-//! # What comes next fits here
+//! # Rules that evaluate again, and parameter groups
 //!
-//! - **L-BFGS** evaluates the loss and gradient several times per step. It will be a
-//!   rule whose update receives an evaluator (a closure running forward, loss and
-//!   backward at given parameters) through a provided method of [`UpdateRule`] whose
-//!   default calls [`update`](UpdateRule::update) once, so rules written today stay
-//!   valid. Its history (`2·history_size` vectors and a few scalars) is state like any
-//!   other: [`UpdateRule::state_len`] takes the parameter count and returns any length,
-//!   so the [`Optimizer`] sizes, undoes and checkpoints it unchanged.
-//! - **Parameter groups** (another learning rate or weight decay for a range of the
-//!   parameters, such as no decay on biases) will be ranges of the flat buffer, each
-//!   with its own rule value and learning-rate factor. The [`Optimizer`] will call
-//!   [`update`](UpdateRule::update) once per group on the sub-slices of the parameters,
-//!   the gradient and the state, which is why a rule sees only slices and must not
-//!   assume they are the whole model.
+//! - **L-BFGS** ([`Lbfgs`]) evaluates the loss and gradient several times per step. Its
+//!   update receives an [`Objective`] (a closure running forward, loss and backward at
+//!   given parameters) through [`UpdateRule::update_with`], whose default calls
+//!   [`update`](UpdateRule::update) once, so rules written before stay valid. Its
+//!   history (`2·history_size` vectors and a few scalars) is state like any other, so
+//!   the [`Optimizer`] sizes, undoes and checkpoints it unchanged.
+//! - **Parameter groups** ([`Optimizer::group`]; another learning rate or weight decay
+//!   for ranges of the parameters, such as no decay on biases) are ranges of the flat
+//!   buffer, each group with its own rule value and learning rate. The [`Optimizer`]
+//!   calls [`update`](UpdateRule::update) once per range on the sub-slices of the
+//!   parameters, the gradient and the state, which is why a rule sees only slices and
+//!   must not assume they are the whole model.
 //!
 //! # Where other libraries differ
 //!
@@ -76,13 +76,20 @@
 
 mod adagrad;
 mod adam;
+mod group;
+mod lbfgs;
+mod objective;
 mod optimizer;
 mod options;
 mod rmsprop;
 mod sgd;
+mod strong_wolfe;
 
 pub use adagrad::Adagrad;
 pub use adam::{Adam, AdamW};
+pub use group::Group;
+pub use lbfgs::{Lbfgs, LineSearch};
+pub use objective::{Evaluate, Objective};
 pub use optimizer::Optimizer;
 pub use options::{Momentum, WeightDecay};
 pub use rmsprop::RmsProp;
@@ -138,6 +145,37 @@ pub trait UpdateRule<T: Float> {
     /// previous update left there.
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]);
 
+    /// Whether [`update_with`](Self::update_with) evaluates the objective at other
+    /// parameters (default: no). A [`Trainer`](crate::Trainer) then runs the update on
+    /// a copy of the parameters, since each evaluation loads its point into the model.
+    fn evaluates(&self) -> bool {
+        false
+    }
+
+    /// Applies step `t` as [`update`](Self::update) does, with the objective at hand: its
+    /// loss at `params` (whose gradient is `grads`) and evaluations at other parameters,
+    /// for rules that search along a direction (L-BFGS). The default ignores it and
+    /// calls [`update`](Self::update) once.
+    ///
+    /// # Errors
+    ///
+    /// Whatever an evaluation returns (the trainer's: [`Error::Diverged`] for a loss or
+    /// gradient that is not finite); the [`Optimizer`] then puts the parameters, the
+    /// state and the step count back.
+    fn update_with(
+        &self,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        objective: &mut Objective<'_, T>,
+    ) -> Result<(), Error> {
+        let _ = objective;
+        self.update(t, lr, params, grads, state);
+        Ok(())
+    }
+
     /// Checks every hyper-parameter (default: accepts all). The [`Optimizer`] checks the
     /// learning rate itself.
     ///
@@ -159,6 +197,22 @@ impl<T: Float, R: UpdateRule<T> + ?Sized> UpdateRule<T> for Box<R> {
 
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
         (**self).update(t, lr, params, grads, state);
+    }
+
+    fn evaluates(&self) -> bool {
+        (**self).evaluates()
+    }
+
+    fn update_with(
+        &self,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        objective: &mut Objective<'_, T>,
+    ) -> Result<(), Error> {
+        (**self).update_with(t, lr, params, grads, state, objective)
     }
 
     fn validate(&self) -> Result<(), Error> {

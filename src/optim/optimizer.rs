@@ -1,9 +1,11 @@
 //! What every optimizer shares: the learning rate, the step count and the state.
 
 use alloc::vec::Vec;
+use core::ops::Range;
 use num_traits::Float;
 
-use super::UpdateRule;
+use super::group::{check_ranges, Group, Segments};
+use super::{Evaluate, Objective, UpdateRule};
 use crate::error::{check_non_negative, check_positive, Error, Quantity};
 use crate::finite::first_non_finite;
 
@@ -39,6 +41,9 @@ pub struct Optimizer<T, R> {
     steps: u64,
     /// The rule's state: meaningful only once `steps > 0`.
     state: Vec<T>,
+    /// Parameter groups, each with its own rule value and rate; the rest of the
+    /// parameters take `rule` and `lr`.
+    groups: Vec<Group<T, R>>,
 }
 
 impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
@@ -52,12 +57,99 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
             lr,
             steps: 0,
             state: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
     /// The update rule, with its hyper-parameters.
     pub fn rule(&self) -> &R {
         &self.rule
+    }
+
+    /// The parameter groups, in the order they were added.
+    pub fn groups(&self) -> &[Group<T, R>] {
+        &self.groups
+    }
+
+    /// Gives the parameters in `ranges` their own rule value and learning rate, as a
+    /// PyTorch `param_group` does: `change` receives this optimizer's rule and rate
+    /// (without groups) and returns them changed, by the same builder methods.
+    /// Parameters in no group keep this optimizer's own rule and rate, as they would in
+    /// PyTorch had they been put in a group with the optimizer's defaults.
+    ///
+    /// Each range of a group is updated on its own slices of the parameters, the
+    /// gradient and the state, so the rule must update each parameter from its own
+    /// values only, as every built-in rule but [`Lbfgs`](crate::Lbfgs) does (which,
+    /// as in PyTorch, refuses groups). Schedules scale every group's rate (each group's
+    /// rate is the schedule applied to that group's rate when it was attached);
+    /// clipping stays global.
+    ///
+    /// # Errors
+    ///
+    /// Nothing is checked here. [`Trainer::new`](crate::Trainer::new) refuses, with
+    /// [`Error::InvalidGroup`], a range that is empty, ends beyond the model's
+    /// parameters or overlaps another group's range, and, as [`validate`](Self::validate)
+    /// does, a group's rate or rule value out of range.
+    ///
+    /// ```
+    /// use backprop::{Activation, Momentum, Mse, Network, Sgd, Trainer, WeightDecay};
+    ///
+    /// let net = Network::builder(2).dense(3, Activation::Tanh).dense(1, Activation::Identity).build()?;
+    /// // weight decay on the weights only, and half the rate for the last layer's
+    /// let sgd = Sgd::new(0.1)
+    ///     .momentum(Momentum::Classic(0.9))
+    ///     .group(net.weights(0), |g| g.weight_decay(WeightDecay::L2(1e-4)))
+    ///     .group(net.weights(1), |g| g.weight_decay(WeightDecay::L2(1e-4)).lr(0.05));
+    /// let mut trainer = Trainer::new(net, Mse, sgd)?;
+    /// trainer.step(&[0.5, -1.0], &[0.3])?;
+    /// assert_eq!(trainer.optimizer().groups()[1].learning_rate(), 0.05);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn group<I>(mut self, ranges: I, change: impl FnOnce(Self) -> Self) -> Self
+    where
+        I: IntoIterator<Item = Range<usize>>,
+        R: Clone,
+    {
+        let changed = change(Self::new(self.rule.clone(), self.lr));
+        self.groups.push(Group {
+            ranges: ranges.into_iter().collect(),
+            rule: changed.rule,
+            lr: changed.lr,
+            initial_lr: changed.lr,
+        });
+        self
+    }
+
+    /// Sets the learning rate, by value: for a group's `change` in
+    /// [`group`](Self::group) (PyTorch's `lr` key of a `param_group`).
+    pub fn lr(mut self, lr: T) -> Self {
+        self.lr = lr;
+        self
+    }
+
+    /// Makes every group's rate in force the one a schedule scales from now on.
+    pub(crate) fn anchor_group_rates(&mut self) {
+        for group in &mut self.groups {
+            group.initial_lr = group.lr;
+        }
+    }
+
+    /// Sets this optimizer's rate to `lr` and every group's to `rate(initial, current)`
+    /// of its own, or (for any rate negative or not finite) nothing at all.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] named `lr` for the first refused rate.
+    pub(crate) fn set_all_rates(&mut self, lr: T, rate: impl Fn(T, T) -> T) -> Result<(), Error> {
+        check_non_negative("lr", lr)?;
+        for group in &self.groups {
+            check_non_negative("lr", rate(group.initial_lr, group.lr))?;
+        }
+        for group in &mut self.groups {
+            group.lr = rate(group.initial_lr, group.lr);
+        }
+        self.lr = lr;
+        Ok(())
     }
 
     /// The learning rate in force.
@@ -105,7 +197,19 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// the rate to zero), then whatever [`UpdateRule::validate`] refuses.
     pub fn validate(&self) -> Result<(), Error> {
         check_positive("lr", self.lr)?;
-        self.rule.validate()
+        self.rule.validate()?;
+        if self.rule.evaluates() && !self.groups.is_empty() {
+            // as PyTorch's LBFGS: its history spans all parameters at once
+            return Err(Error::IncompatibleHyperparameters {
+                name: "param_groups",
+                conflicts_with: "evaluating rule",
+            });
+        }
+        for group in &self.groups {
+            check_positive("lr", group.lr)?;
+            group.rule.validate()?;
+        }
+        Ok(())
     }
 
     /// Applies one update to `params` from `grads`, outside any trainer.
@@ -118,16 +222,38 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// Nothing changes then. Unlike a trainer's step, the update is not checked for
     /// non-finite results.
     pub fn step(&mut self, params: &mut [T], grads: &[T]) -> Result<(), Error> {
-        if grads.len() != params.len() {
-            return Err(Error::LengthMismatch {
-                what: Quantity::Gradient,
-                expected: params.len(),
-                actual: grads.len(),
-            });
-        }
+        check_gradient_len(params, grads)?;
         self.fit_state(params.len())?;
         self.apply(params, grads);
         Ok(())
+    }
+
+    /// Applies one update of a rule that evaluates the objective again ([`Lbfgs`]),
+    /// outside any trainer: `loss` and `grads` are the objective at `params`, and
+    /// `evaluate(params, grads)` writes the gradient at other parameters and returns the
+    /// loss there. Returns how many evaluations the update made, the first (`loss`)
+    /// included. For any other rule this is [`step`](Self::step), one evaluation.
+    ///
+    /// # Errors
+    ///
+    /// As [`step`](Self::step), and whatever `evaluate` returns, or
+    /// [`Error::Diverged`] if the update would leave a parameter or a state value NaN or
+    /// infinite; the parameters, the state and the step count are then put back (from a
+    /// copy this call allocates).
+    ///
+    /// [`Lbfgs`]: crate::Lbfgs
+    pub fn step_with(
+        &mut self,
+        params: &mut [T],
+        grads: &[T],
+        loss: T,
+        evaluate: &mut Evaluate<'_, T>,
+    ) -> Result<usize, Error> {
+        check_gradient_len(params, grads)?;
+        self.fit_state(params.len())?;
+        let mut objective = Objective::new(loss, evaluate);
+        let step = self.steps;
+        self.step_with_or_undo(params, grads, &mut objective, &mut Vec::new(), step)
     }
 
     /// Makes the state fit `param_len` parameters: zeros of the rule's length before the
@@ -138,7 +264,10 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] for a stepped state of
     /// another length; nothing changes.
     pub(crate) fn fit_state(&mut self, param_len: usize) -> Result<(), Error> {
-        let expected = self.rule.state_len(param_len);
+        check_ranges(&self.groups, param_len)?;
+        let expected = self.segments(param_len).fold(0usize, |sum, s| {
+            sum.saturating_add(s.rule.state_len(s.range.len()))
+        });
         if self.steps == 0 {
             self.state.clear();
             self.state.resize(expected, T::zero());
@@ -153,10 +282,44 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     }
 
     /// The update itself, on a state that fits (see [`fit_state`](Self::fit_state)).
+    /// Each group's ranges, and the parameters in none, get their own rule's update on
+    /// their slices of the parameters, the gradient and the state (laid out segment after
+    /// segment, in the order of the parameters).
     fn apply(&mut self, params: &mut [T], grads: &[T]) {
         let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        self.rule.update(t, self.lr, params, grads, &mut self.state);
+        let segments = Segments {
+            groups: &self.groups,
+            rule: &self.rule,
+            lr: self.lr,
+            position: 0,
+            len: params.len(),
+        };
+        let mut offset = 0;
+        for segment in segments {
+            let range = segment.range;
+            let state_len = segment.rule.state_len(range.len());
+            let state = &mut self.state[offset..offset + state_len];
+            segment.rule.update(
+                t,
+                segment.lr,
+                &mut params[range.clone()],
+                &grads[range],
+                state,
+            );
+            offset += state_len;
+        }
         self.steps = t;
+    }
+
+    /// The parameters `0..len` cut into groups' ranges and stretches in no group.
+    fn segments(&self, len: usize) -> Segments<'_, T, R> {
+        Segments {
+            groups: &self.groups,
+            rule: &self.rule,
+            lr: self.lr,
+            position: 0,
+            len,
+        }
     }
 
     /// The update, or none at all: if it leaves a parameter or a state value non-finite,
@@ -169,22 +332,82 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         grads: &[T],
         undo: &mut Vec<T>,
     ) -> Result<(), Quantity> {
+        let steps = self.save(params, undo);
+        self.apply(params, grads);
+        match non_finite(params, &self.state) {
+            Some(diverged) => {
+                self.restore(params, undo, steps);
+                Err(diverged)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The update of a rule that evaluates the objective (L-BFGS), or none at all: if an
+    /// evaluation fails or the update leaves a parameter or a state value non-finite
+    /// (then [`Error::Diverged`] at trainer step `step`), everything is put back from
+    /// `undo`. Returns the number of evaluations, the first included.
+    pub(crate) fn step_with_or_undo(
+        &mut self,
+        params: &mut [T],
+        grads: &[T],
+        objective: &mut Objective<'_, T>,
+        undo: &mut Vec<T>,
+        step: u64,
+    ) -> Result<usize, Error> {
+        let steps = self.save(params, undo);
+        let t = steps.saturating_add(1); // a restored count may be u64::MAX
+        let (lr, state) = (self.lr, &mut self.state);
+        let outcome = self
+            .rule
+            .update_with(t, lr, params, grads, state, objective)
+            .and_then(|()| match non_finite(params, &self.state) {
+                Some(what) => Err(Error::Diverged { step, what }),
+                None => Ok(objective.evaluations()),
+            });
+        match outcome {
+            Ok(_) => self.steps = t,
+            Err(_) => self.restore(params, undo, steps),
+        }
+        outcome
+    }
+
+    /// Copies the parameters and the state into `undo`; returns the step count.
+    fn save(&self, params: &[T], undo: &mut Vec<T>) -> u64 {
         undo.clear();
         undo.extend_from_slice(params);
         undo.extend_from_slice(&self.state);
-        let steps = self.steps;
-        self.apply(params, grads);
-        let diverged = if first_non_finite(params).is_some() {
-            Quantity::Parameters
-        } else if first_non_finite(&self.state).is_some() {
-            Quantity::OptimizerState
-        } else {
-            return Ok(());
-        };
+        self.steps
+    }
+
+    /// Puts back what [`save`](Self::save) copied, and the step count.
+    fn restore(&mut self, params: &mut [T], undo: &[T], steps: u64) {
         let (saved_params, saved_state) = undo.split_at(params.len());
         params.copy_from_slice(saved_params);
         self.state.copy_from_slice(saved_state);
         self.steps = steps;
-        Err(diverged)
+    }
+}
+
+/// Refuses a gradient that is not as long as the parameters.
+fn check_gradient_len<T>(params: &[T], grads: &[T]) -> Result<(), Error> {
+    if grads.len() == params.len() {
+        return Ok(());
+    }
+    Err(Error::LengthMismatch {
+        what: Quantity::Gradient,
+        expected: params.len(),
+        actual: grads.len(),
+    })
+}
+
+/// Which of the parameters and the state holds a NaN or an infinity, if any.
+fn non_finite<T: Float>(params: &[T], state: &[T]) -> Option<Quantity> {
+    if first_non_finite(params).is_some() {
+        Some(Quantity::Parameters)
+    } else if first_non_finite(state).is_some() {
+        Some(Quantity::OptimizerState)
+    } else {
+        None
     }
 }

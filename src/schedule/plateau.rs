@@ -194,6 +194,17 @@ impl<T: Float> ReduceLrOnPlateau<T> {
     pub fn step(&mut self, metric: T, lr: T) -> Result<T, Error> {
         self.validate()?;
         check_non_negative("lr", lr)?;
+        Ok(if self.observe(metric)? {
+            self.reduced(lr)
+        } else {
+            lr
+        })
+    }
+
+    /// Counts `metric` as [`step`](Self::step) does; true when the rates are to be
+    /// reduced now.
+    pub(crate) fn observe(&mut self, metric: T) -> Result<bool, Error> {
+        self.validate()?;
         if !metric.is_finite() {
             return Err(Error::NonFinite {
                 what: Quantity::Metric,
@@ -211,12 +222,22 @@ impl<T: Float> ReduceLrOnPlateau<T> {
             self.num_bad_epochs = 0;
         }
         if self.num_bad_epochs <= self.patience {
-            return Ok(lr);
+            return Ok(false);
         }
         self.cooldown_counter = self.cooldown;
         self.num_bad_epochs = 0;
+        Ok(true)
+    }
+
+    /// `lr` reduced once: `max(lr · factor, min_lr)`, unless that changes it by `eps` or
+    /// less (PyTorch's `_reduce_lr`, applied to each parameter group's rate).
+    pub(crate) fn reduced(&self, lr: T) -> T {
         let reduced = (lr * self.factor).max(self.min_lr);
-        Ok(if lr - reduced > self.eps { reduced } else { lr })
+        if lr - reduced > self.eps {
+            reduced
+        } else {
+            lr
+        }
     }
 
     /// Forgets the best metric, the bad epochs and the cooldown (keeps the settings).

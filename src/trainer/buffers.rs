@@ -20,6 +20,9 @@ pub(super) struct Buffers<T> {
     pub gradients: Vec<T>,
     /// Copies of the parameters and the optimizer state an undo puts back.
     pub undo: Vec<T>,
+    /// The parameters an evaluating rule (L-BFGS) updates while its evaluations load
+    /// other points into the model; empty for other rules.
+    pub point: Vec<T>,
     /// `∂L/∂x` of the last [`input_gradients`](super::Trainer::input_gradients).
     pub input_grads: Vec<T>,
 }
@@ -32,6 +35,7 @@ impl<T: Float> Buffers<T> {
             workspace: Vec::new(),
             gradients: Vec::new(),
             undo: Vec::new(),
+            point: Vec::new(),
             input_grads: Vec::new(),
         }
     }
@@ -44,6 +48,7 @@ impl<T: Float> Buffers<T> {
             &self.workspace,
             &self.gradients,
             &self.undo,
+            &self.point,
             &self.input_grads,
         ];
         buffers.iter().map(|b| b.len()).sum()

@@ -6,8 +6,9 @@ use crate::schedule::ReduceLrOnPlateau;
 /// The layout version of a [`Checkpoint`]; a checkpoint of another version is refused.
 ///
 /// Raised whenever what a checkpoint holds changes (1: the first versioned layout, with
-/// the optimizer as rule, learning rate, step count and state).
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// the optimizer as rule, learning rate, step count and state; 2: the optimizer's
+/// parameter groups too).
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// Everything a [`Trainer`](crate::Trainer) remembers between steps: the model, the
 /// optimizer (hyper-parameters, state and step count), the number of steps and the
@@ -31,8 +32,8 @@ pub(crate) const FORMAT_VERSION: u32 = 1;
 /// `optimizer`, `steps` and `schedule`, the model and the optimizer in their own
 /// serialized forms: a [`Network`](crate::Network) as its input count, its layers
 /// (`units`, `bias`, `activation`) and its flat `params`; an
-/// [`Optimizer`] as its `rule` (the hyper-parameters by PyTorch's names), `lr`, `steps`
-/// and its flat `state`.
+/// [`Optimizer`] as its `rule` (the hyper-parameters by PyTorch's names), `lr`, `steps`,
+/// its flat `state` and its `groups` (each its `ranges`, `rule`, `lr` and `initial_lr`).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Checkpoint<M, O, T> {

@@ -133,8 +133,12 @@ where
     {
         schedule.validate()?;
         let base_lr = self.optimizer.learning_rate();
+        // a refused schedule leaves the anchors unused: the next schedule sets them again
+        self.optimizer.anchor_group_rates();
         self.optimizer
-            .set_learning_rate(schedule.learning_rate(base_lr, 0))?;
+            .set_all_rates(schedule.learning_rate(base_lr, 0), |initial, _| {
+                schedule.learning_rate(initial, 0)
+            })?;
         self.lr_policy = LrPolicy::Epoch {
             schedule: SharedSchedule(Arc::new(schedule)),
             base_lr,
@@ -194,15 +198,24 @@ where
             } => {
                 let next = epoch.saturating_add(1); // a restored epoch may be usize::MAX
                 let lr = schedule.0.learning_rate(*base_lr, next);
-                self.optimizer.set_learning_rate(lr)?;
+                self.optimizer
+                    .set_all_rates(lr, |initial, _| schedule.0.learning_rate(initial, next))?;
                 *epoch = next;
                 Ok(lr)
             }
             LrPolicy::Plateau(plateau) => {
                 let metric = metric.ok_or(Error::MissingMetric)?;
                 let mut next = *plateau;
-                let lr = next.step(metric, self.optimizer.learning_rate())?;
-                self.optimizer.set_learning_rate(lr)?;
+                let lr = self.optimizer.learning_rate();
+                let lr = if next.observe(metric)? {
+                    // every group's rate reduced from its own, as PyTorch's `_reduce_lr`
+                    let plateau = &next;
+                    self.optimizer
+                        .set_all_rates(plateau.reduced(lr), |_, group| plateau.reduced(group))?;
+                    plateau.reduced(lr)
+                } else {
+                    lr
+                };
                 *plateau = next;
                 Ok(lr)
             }

@@ -21,7 +21,7 @@ use crate::error::{Error, Quantity};
 use crate::finite::{ensure_finite, first_non_finite};
 use crate::loss::{mean_loss_and_gradient, Loss};
 use crate::model::{batch_len, check_batch, check_rows, Model};
-use crate::optim::{Optimizer, UpdateRule};
+use crate::optim::{Objective, Optimizer, UpdateRule};
 use buffers::Buffers;
 use clip_and_schedule::{Clipping, LrPolicy};
 
@@ -31,6 +31,9 @@ use clip_and_schedule::{Clipping, LrPolicy};
 pub struct Step<T> {
     /// The loss before the update: for a batch, the mean over its samples.
     pub loss: T,
+    /// How many times the step evaluated the loss and its gradient: 1, except for a
+    /// rule that evaluates again during its update ([`Lbfgs`](crate::Lbfgs)).
+    pub evaluations: usize,
 }
 
 /// A model, a loss and an optimizer, trained one step at a time.
@@ -169,6 +172,7 @@ where
     /// g = ∂L/∂θ                         backward
     /// g ← clip(g)                       only with clip_grad_norm / clip_grad_value
     /// θ ← optimizer(θ, g)               undone if anything became NaN or infinite
+    ///                                   (Lbfgs: evaluates L and g again on this batch)
     /// ```
     ///
     /// # Errors
@@ -217,12 +221,61 @@ where
             .backward(inputs, outputs, output_grads, workspace, gradients, None);
         refuse_non_finite(loss, gradients, self.steps)?;
         self.clipping.apply(gradients, &mut self.grad_norm)?;
-        self.optimizer
-            .step_or_undo(self.model.params_mut(), gradients, undo)
-            .map_err(|what| diverged(self.steps, what))?;
+        let evaluations = if self.optimizer.rule.evaluates() {
+            self.update_evaluating(inputs, targets, loss)?
+        } else {
+            self.optimizer
+                .step_or_undo(self.model.params_mut(), gradients, undo)
+                .map_err(|what| diverged(self.steps, what))?;
+            1
+        };
 
         self.steps = self.steps.saturating_add(1); // a restored count may be u64::MAX
-        Ok(Step { loss })
+        Ok(Step { loss, evaluations })
+    }
+
+    /// The update of a rule that evaluates the loss again (L-BFGS), each evaluation a
+    /// forward, loss, backward and clipping on the same batch in the trainer's buffers,
+    /// as PyTorch's `closure`. The rule updates a copy of the parameters, which the model
+    /// gets back at the end, updated or (after a refused evaluation) as before.
+    fn update_evaluating(&mut self, inputs: &[T], targets: &[T], loss: T) -> Result<usize, Error> {
+        let Self {
+            model,
+            loss: loss_fn,
+            optimizer,
+            buffers,
+            steps,
+            clipping,
+            grad_norm,
+            ..
+        } = self;
+        let Buffers {
+            outputs,
+            output_grads,
+            workspace,
+            gradients,
+            undo,
+            point,
+            ..
+        } = buffers;
+        point.clear();
+        point.extend_from_slice(model.params());
+        let (width, step) = (model.output_len(), *steps);
+        let mut evaluate = |params: &[T], grads: &mut [T]| {
+            model.params_mut().copy_from_slice(params);
+            model.forward(inputs, outputs, workspace);
+            let loss = mean_loss_and_gradient(loss_fn, outputs, targets, output_grads, width);
+            model.backward(inputs, outputs, output_grads, workspace, grads, None);
+            // caused by the step's own search, not by the parameters it started from
+            refuse_non_finite(loss, grads, step)
+                .map_err(|_| diverged(step, Quantity::TrialLoss))?;
+            clipping.apply(grads, grad_norm)?;
+            Ok(loss)
+        };
+        let mut objective = Objective::new(loss, &mut evaluate);
+        let updated = optimizer.step_with_or_undo(point, gradients, &mut objective, undo, step);
+        model.params_mut().copy_from_slice(point);
+        updated
     }
 
     /// The gradient of the batch's mean loss with respect to its inputs, row-major like
@@ -385,8 +438,9 @@ where
     /// The bytes of the values the trainer holds in its buffers, by their lengths.
     ///
     /// Counts the model's parameters, the gradient, the optimizer's state, the model's
-    /// workspace, the outputs and their gradients, the undo copies and the buffer of
-    /// [`input_gradients`](Self::input_gradients); not the few bytes of bookkeeping beside
+    /// workspace, the outputs and their gradients, the undo copies, L-BFGS's working
+    /// copy of the parameters and the buffer of [`input_gradients`](Self::input_gradients);
+    /// not the few bytes of bookkeeping beside
     /// them (vector headers, a network's list of layers). Buffers are sized for the
     /// largest batch seen and the workspace never shrinks, so after a step on the largest
     /// batch this is the training loop's peak.
@@ -397,8 +451,9 @@ where
     /// with `out` outputs, and `W(B) = model.workspace_len(B)`:
     ///
     /// ```text
-    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + X)
+    /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + E + X)
     /// U = P + S after the first step (the copies an undo restores), else 0
+    /// E = P after the first step of a rule that evaluates again (L-BFGS), else 0
     /// X = rows·in of the last input_gradients, else 0
     /// ```
     ///

@@ -205,15 +205,22 @@ fn check_optimizer<T: Float, O: UpdateRule<T>>(
 ) -> Result<(), CheckpointFault> {
     // Not `validate`, which demands a positive initial rate: a schedule may have brought
     // the rate to 0.
-    if check_non_negative("lr", optimizer.learning_rate()).is_err() {
-        return Err(CheckpointFault::Hyperparameter { name: "lr" });
-    }
-    match optimizer.rule().validate() {
-        Err(Error::InvalidHyperparameter { name, .. })
-        | Err(Error::IncompatibleHyperparameters { name, .. }) => {
-            return Err(CheckpointFault::Hyperparameter { name });
+    let groups = optimizer
+        .groups()
+        .iter()
+        .map(|g| (g.learning_rate(), g.rule()));
+    for (lr, rule) in core::iter::once((optimizer.learning_rate(), optimizer.rule())).chain(groups)
+    {
+        if check_non_negative("lr", lr).is_err() {
+            return Err(CheckpointFault::Hyperparameter { name: "lr" });
         }
-        _ => {}
+        match rule.validate() {
+            Err(Error::InvalidHyperparameter { name, .. })
+            | Err(Error::IncompatibleHyperparameters { name, .. }) => {
+                return Err(CheckpointFault::Hyperparameter { name });
+            }
+            _ => {}
+        }
     }
     non_finite(optimizer.state(), Quantity::OptimizerState)?;
     optimizer
@@ -222,6 +229,9 @@ fn check_optimizer<T: Float, O: UpdateRule<T>>(
             Error::LengthMismatch {
                 expected, actual, ..
             } => CheckpointFault::StateLength { expected, actual },
+            Error::InvalidGroup { .. } => CheckpointFault::Hyperparameter {
+                name: "param_groups",
+            },
             _ => CheckpointFault::StateLength {
                 expected: 0,
                 actual: optimizer.state().len(),

@@ -2,7 +2,7 @@
 //! docs/performance.md: W3 (16 → 64 tanh → 64 tanh → 1, biases, batch 32, f32) and
 //! W4 (the same network, batch 1024).
 
-use backprop::{Activation, Adam, Model, Mse, Network, Sgd, Trainer};
+use backprop::{Activation, Adam, Lbfgs, Model, Mse, Network, Sgd, Trainer};
 
 fn w3_network() -> Network<f32> {
     Network::builder(16)
@@ -53,4 +53,19 @@ fn adam_adds_two_moments_and_the_undo_copies() {
     trainer.step_batch(&x, &y).unwrap();
     let state = 2 * PARAMS;
     assert_eq!(trainer.memory_bytes(), expected(32, state, PARAMS + state));
+}
+
+#[test]
+fn lbfgs_adds_its_history_and_a_working_copy_of_the_parameters() {
+    let (m, rows) = (5, 32);
+    let lbfgs = Lbfgs::new(0.1f32).history_size(m).max_iter(2);
+    let mut trainer = Trainer::new(w3_network(), Mse, lbfgs).unwrap();
+    let (x, y) = batch(rows);
+    trainer.step_batch(&x, &y).unwrap();
+    // (2m + 7)·P + 2m + 6 state values (docs of Lbfgs); the undo copies P + S; E = P
+    let state = (2 * m + 7) * PARAMS + 2 * m + 6;
+    assert_eq!(trainer.optimizer().state().len(), state);
+    let working_copy = PARAMS;
+    let peak = expected(rows, state, PARAMS + state + working_copy);
+    assert_eq!(trainer.memory_bytes(), peak);
 }

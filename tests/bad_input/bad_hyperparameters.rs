@@ -2,7 +2,7 @@
 //! name) before anything is trained, and a refused learning-rate change changes nothing.
 
 use backprop::{
-    Adagrad, Adam, AdamW, Error, Momentum, Mse, Neuron, Optimizer, RmsProp, Sgd, Trainer,
+    Adagrad, Adam, AdamW, Error, Lbfgs, Momentum, Mse, Neuron, Optimizer, RmsProp, Sgd, Trainer,
     UpdateRule, WeightDecay,
 };
 
@@ -38,6 +38,18 @@ macro_rules! refused {
 }
 
 refused! {
+    lbfgs_lr_negative: Lbfgs::new(-1.0), "lr", -1.0;
+    lbfgs_lr_zero: Lbfgs::new(0.0), "lr", 0.0;
+    lbfgs_lr_nan: Lbfgs::new(NAN), "lr", NAN;
+    lbfgs_max_iter_zero: Lbfgs::new(1.0).max_iter(0), "max_iter", 0.0;
+    lbfgs_max_eval_zero: Lbfgs::new(1.0).max_eval(0), "max_eval", 0.0;
+    lbfgs_default_max_eval_zero: Lbfgs::new(1.0).max_iter(0).max_eval(3), "max_iter", 0.0;
+    lbfgs_history_size_zero: Lbfgs::new(1.0).history_size(0), "history_size", 0.0;
+    lbfgs_tolerance_grad_negative: Lbfgs::new(1.0).tolerance_grad(-1e-7), "tolerance_grad", -1e-7;
+    lbfgs_tolerance_grad_nan: Lbfgs::new(1.0).tolerance_grad(NAN), "tolerance_grad", NAN;
+    lbfgs_tolerance_change_negative: Lbfgs::new(1.0).tolerance_change(-1e-9), "tolerance_change", -1e-9;
+    lbfgs_tolerance_change_infinite: Lbfgs::new(1.0).tolerance_change(INF), "tolerance_change", INF;
+
     sgd_lr_negative: Sgd::new(-0.1), "lr", -0.1;
     sgd_lr_zero: Sgd::new(0.0), "lr", 0.0;
     sgd_lr_nan: Sgd::new(NAN), "lr", NAN;

@@ -3,8 +3,8 @@
 //! on exactly as if the step had never been tried.
 
 use backprop::{
-    Adam, Error, Mae, Momentum, Mse, Neuron, Optimizer, Quantity, RmsProp, Sgd, Trainer,
-    UpdateRule, WeightDecay,
+    Activation, Adam, Error, Lbfgs, LineSearch, Mae, Momentum, Mse, Network, Neuron, Optimizer,
+    Quantity, RmsProp, Sgd, Trainer, UpdateRule, WeightDecay,
 };
 
 /// Trains the lecture for `good` steps, then tries one step with a learning rate so large
@@ -121,4 +121,59 @@ fn an_optimizer_state_that_overflows_is_refused_and_undone() {
     assert_eq!(trainer.model().params(), params.as_slice());
     assert_eq!(trainer.optimizer().state(), state.as_slice());
     assert_eq!(trainer.optimizer().step_count(), 1);
+}
+
+/// An L-BFGS step whose evaluation overflows (a step of length ~f64::MAX along its
+/// direction) ends with `Diverged` on the trial loss, and leaves the parameters, the history
+/// and every counter as they were: the run then goes on bit for bit as one that never
+/// tried it.
+#[test]
+fn an_lbfgs_evaluation_that_diverges_is_undone_with_its_history() {
+    let inputs = [0.5, -1.0, 1.5, 0.25, -0.75, 2.0, 0.1, 0.3];
+    let targets = [1.2, -0.4, -2.0, 0.3];
+    for line_search in [LineSearch::None, LineSearch::StrongWolfe] {
+        let net = Network::builder(2)
+            .dense(4, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .seed(5)
+            .build()
+            .unwrap();
+        let lbfgs = Lbfgs::new(1.0).max_iter(3).line_search(line_search);
+        let mut whole = Trainer::new(net.clone(), Mse, lbfgs.clone()).unwrap();
+        let mut tried = Trainer::new(net, Mse, lbfgs).unwrap();
+        for trainer in [&mut whole, &mut tried] {
+            trainer.step_batch(&inputs, &targets).unwrap();
+        }
+        let (params, optimizer) = (tried.model().params().to_vec(), tried.optimizer().clone());
+
+        tried.optimizer_mut().set_learning_rate(f64::MAX).unwrap();
+        let error = tried.step_batch(&inputs, &targets).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Diverged {
+                    step: 1,
+                    what: Quantity::TrialLoss
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(tried.model().params(), params.as_slice());
+        tried.optimizer_mut().set_learning_rate(1.0).unwrap();
+        assert_eq!(tried.optimizer(), &optimizer);
+        assert_eq!(tried.steps(), 1);
+
+        for trainer in [&mut whole, &mut tried] {
+            trainer.step_batch(&inputs, &targets).unwrap();
+        }
+        let bits = |t: &Trainer<Network<f64>, Mse, Lbfgs<f64>, f64>| {
+            t.model()
+                .params()
+                .iter()
+                .map(|p| p.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&tried), bits(&whole));
+        assert_eq!(tried.optimizer().state(), whole.optimizer().state());
+    }
 }

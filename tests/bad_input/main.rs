@@ -3,6 +3,7 @@
 //! make a parameter non-finite is undone completely.
 //!
 //! - `bad_input`: bad data gets a typed error, and a refused step changes nothing.
+//! - `bad_groups`: parameter groups that do not fit the model are refused.
 //! - `bad_hyperparameters`: every invalid optimizer hyper-parameter is refused by name.
 //! - `loss_bad_input`: invalid loss hyper-parameters and targets are refused.
 //! - `invalid_schedule_and_clip`: out-of-range schedule and clipper settings are refused.
@@ -14,6 +15,7 @@
 //!   jets refuse bad input with typed errors (a Hessian too large to hold: `TooLarge`)
 //!   and change nothing.
 
+mod bad_groups;
 mod bad_hyperparameters;
 mod bad_input;
 mod derivatives_bad_input;

@@ -68,3 +68,17 @@ fn class_indices_given_to_a_loss_of_probability_rows_point_to_one_hot() {
     );
     assert!(text.contains("`CrossEntropy::one_hot`"), "{text}");
 }
+
+#[test]
+fn an_lbfgs_search_that_overflows_blames_the_step_not_the_parameters() {
+    use backprop::Lbfgs;
+    let mut trainer = Trainer::new(Neuron::new(0.7), Mse, Lbfgs::new(f64::MAX)).unwrap();
+    let text = message(trainer.step(&[1.2], &[0.4]).unwrap_err());
+    assert!(
+        text.starts_with(
+            "step 0 was refused: its update would have made the loss or gradient at a point \
+             the optimizer tried NaN or infinite (nothing changed"
+        ),
+        "{text}"
+    );
+}

@@ -6,10 +6,13 @@
 //! and `Epochs` also goes through JSON (serde_json with `float_roundtrip`) and back, and
 //! the JSON-editing and random-mutation tests run too.
 
+// `Optimizer::group` takes a list of ranges; a list of one is meant.
+#![allow(clippy::single_range_in_vec_init)]
+
 use backprop::{
     Activation, Adagrad, Adam, AdamW, Checkpoint, CheckpointFault, CosineAnnealingLr, Epochs,
-    Error, Model, Momentum, Mse, Network, Optimizer, Quantity, ReduceLrOnPlateau, RmsProp, Sgd,
-    StepLr, Trainer, UpdateRule, WeightDecay,
+    Error, Lbfgs, LineSearch, Model, Momentum, Mse, Network, Optimizer, Quantity,
+    ReduceLrOnPlateau, RmsProp, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 use num_traits::Float;
 
@@ -195,6 +198,11 @@ resume_tests! {
         .weight_decay(WeightDecay::L2(0.01 * one));
     adagrad: |one| Adagrad::new(0.1 * one).lr_decay(0.01 * one)
         .initial_accumulator_value(0.1 * one);
+    sgd_groups: |one| Sgd::new(0.05 * one).momentum(Momentum::Classic(0.9 * one))
+        .group([0..8, 12..16], |g| g.weight_decay(WeightDecay::L2(0.01 * one)).lr(0.02 * one));
+    adam_group_per_layer: |one| Adam::new(0.01 * one).group([0..12], |g| g.lr(0.02 * one).amsgrad(true));
+    lbfgs_short_history: |one| Lbfgs::new(0.5 * one).max_iter(4).history_size(3);
+    lbfgs_strong_wolfe: |one| Lbfgs::new(one).max_iter(5).line_search(LineSearch::StrongWolfe);
 }
 
 #[test]
@@ -395,7 +403,7 @@ mod json {
     fn the_layout_is_documented() {
         let value = saved_json();
         let checkpoint = &value[0];
-        assert_eq!(checkpoint["version"], json!(1));
+        assert_eq!(checkpoint["version"], json!(2));
         assert_eq!(checkpoint["model"]["inputs"], json!(2));
         let first = json!({"units": 4, "bias": true, "activation": "Tanh"});
         assert_eq!(checkpoint["model"]["layers"][0], first);
@@ -404,6 +412,7 @@ mod json {
             checkpoint["optimizer"]["state"].as_array().unwrap().len(),
             51
         );
+        assert_eq!(checkpoint["optimizer"]["groups"], json!([]));
         // target() took 2 epochs of 2 batches, then 2 epochs of 3 batches
         assert_eq!(checkpoint["optimizer"]["steps"], json!(10));
         assert_eq!(checkpoint["steps"], json!(10));
@@ -435,11 +444,28 @@ mod json {
     }
 
     #[test]
+    fn a_group_beyond_the_parameters_is_refused() {
+        let group = json!([{"ranges": [{"start": 10, "end": 18}], "rule": null, "lr": 0.01, "initial_lr": 0.01}]);
+        let edit = |v: &mut Value| {
+            let mut group = group.clone();
+            group[0]["rule"] = v[0]["optimizer"]["rule"].clone();
+            v[0]["optimizer"]["groups"] = group;
+        };
+        refused_after(
+            edit,
+            CheckpointFault::Hyperparameter {
+                name: "param_groups",
+            },
+        );
+    }
+
+    #[test]
     fn another_format_version_is_refused() {
-        let version = |v: &mut Value| v[0]["version"] = json!(0);
+        // version 1 had no parameter groups
+        let version = |v: &mut Value| v[0]["version"] = json!(1);
         let reason = CheckpointFault::Version {
-            expected: 1,
-            actual: 0,
+            expected: 2,
+            actual: 1,
         };
         refused_after(version, reason);
     }

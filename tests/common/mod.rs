@@ -194,3 +194,26 @@ pub fn replay<T: Float, R: UpdateRule<T>>(
     }
     trajectory
 }
+
+/// A full-batch PyTorch reference on the 2-4-1 tanh network (tools/reference_lbfgs.py,
+/// tools/reference_groups.py): the initial parameters, the batch, and the cases.
+#[derive(Debug, Deserialize)]
+pub struct FullBatch<C> {
+    pub torch_version: String,
+    pub params: Vec<f64>,
+    pub inputs: Vec<f64>,
+    pub targets: Vec<f64>,
+    pub cases: Vec<C>,
+}
+
+impl<C> FullBatch<C> {
+    /// `Linear(2, 4), Tanh, Linear(4, 1)` with the reference's initial parameters.
+    pub fn network(&self) -> backprop::Network<f64> {
+        use backprop::Activation;
+        backprop::Network::builder(2)
+            .dense(4, Activation::Tanh)
+            .dense(1, Activation::Identity)
+            .build_with_params(&self.params)
+            .expect("17 parameters")
+    }
+}

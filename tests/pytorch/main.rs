@@ -6,6 +6,8 @@
 //! - `pytorch_optimizers`: every optimizer and option replays PyTorch's trajectory.
 //! - `pytorch_schedules`: learning rates against `torch.optim.lr_scheduler`.
 //! - `pytorch_clipping`: `clip_grad_norm_` and `clip_grad_value_`.
+//! - `pytorch_groups`: parameter groups replay `param_groups`, with a schedule.
+//! - `pytorch_lbfgs`: L-BFGS replays `torch.optim.LBFGS`, line search included.
 //! - `pytorch_mlp`: networks' outputs, loss, gradient and SGD steps.
 //! - `pytorch_derivatives`: input gradients, Jacobians, Hessian-vector products and
 //!   Hessians (`backprop::derivatives`).
@@ -17,6 +19,8 @@ mod common;
 
 mod pytorch_clipping;
 mod pytorch_derivatives;
+mod pytorch_groups;
+mod pytorch_lbfgs;
 mod pytorch_losses;
 mod pytorch_mlp;
 mod pytorch_optimizers;

@@ -3,6 +3,7 @@
 //!
 //! - `epochs`: every row once per epoch, batches as documented, reproducible.
 //! - `fit`: early stopping, the observer, stopping from it, errors propagate.
+//! - `full_batch_lbfgs`: L-BFGS fits a full batch in far fewer steps than Adam.
 //! - `trainer_clip_schedule`: the trainer's clipping and schedule equal doing them by hand.
 //! - `chunked_batches`: a large batch's gradient is exactly the sum of its chunks'.
 //! - `parallel` (feature `parallel`): bit-identical results on 1, 2 and 3 threads.
@@ -10,5 +11,6 @@
 mod chunked_batches;
 mod epochs;
 mod fit;
+mod full_batch_lbfgs;
 mod parallel;
 mod trainer_clip_schedule;

@@ -1,5 +1,8 @@
 //! The trainer's optional clipping and schedule do exactly what doing them by hand does.
 
+// `Optimizer::group` takes a list of ranges; a list of one is meant.
+#![allow(clippy::single_range_in_vec_init)]
+
 use backprop::{
     CosineAnnealingLr, ExponentialLr, LinearLr, LrSchedule, Model, Mse, Neuron, ReduceLrOnPlateau,
     Sgd, StepLr, Trainer,
@@ -157,4 +160,32 @@ fn without_a_schedule_end_epoch_keeps_the_rate() {
     assert_eq!(trainer.end_epoch(Some(1.0)), Ok(LR));
     assert_eq!(trainer.end_epoch(None), Ok(LR));
     assert_eq!(trainer.schedule_epoch(), 0);
+}
+
+/// ReduceLROnPlateau reduces every parameter group's rate from its own, as PyTorch's
+/// `_reduce_lr` does, each floored at `min_lr` and left alone when the cut is below eps.
+#[test]
+fn a_plateau_reduces_every_groups_rate_from_its_own() {
+    let neuron = Neuron::new(0.7).with_bias(0.0); // [w, b]
+    let sgd = Sgd::new(0.1).group([1..2], |g| g.lr(0.4));
+    let plateau = ReduceLrOnPlateau::new()
+        .factor(0.5)
+        .patience(0)
+        .min_lr(0.04);
+    let mut trainer = Trainer::new(neuron, Mse, sgd)
+        .unwrap()
+        .reduce_lr_on_plateau(plateau)
+        .unwrap();
+    let rates = |t: &Trainer<Neuron<f64>, Mse, Sgd<f64>, f64>| {
+        let o = t.optimizer();
+        (o.learning_rate(), o.groups()[0].learning_rate())
+    };
+    assert_eq!(trainer.end_epoch(Some(1.0)).unwrap(), 0.1); // the first metric is the best
+    assert_eq!(rates(&trainer), (0.1, 0.4));
+    assert_eq!(trainer.end_epoch(Some(1.0)).unwrap(), 0.05);
+    assert_eq!(rates(&trainer), (0.05, 0.2));
+    trainer.end_epoch(Some(1.0)).unwrap();
+    assert_eq!(rates(&trainer), (0.04, 0.1)); // max(0.025, min_lr)
+    trainer.end_epoch(Some(1.0)).unwrap();
+    assert_eq!(rates(&trainer), (0.04, 0.05)); // at min_lr already; the group goes on
 }

@@ -137,6 +137,18 @@ impl LayerShape {
     pub fn param_range(&self) -> Range<usize> {
         self.param_offset..self.param_offset + self.shape.param_len()
     }
+
+    /// Where the layer's weights are in [`Model::params`]: the start of
+    /// [`param_range`](Self::param_range), `outputs × inputs` values.
+    pub fn weight_range(&self) -> Range<usize> {
+        self.param_offset..self.param_offset + self.shape.inputs * self.shape.outputs
+    }
+
+    /// Where the layer's bias is in [`Model::params`]: the end of
+    /// [`param_range`](Self::param_range), `outputs` values; empty without a bias.
+    pub fn bias_range(&self) -> Range<usize> {
+        self.weight_range().end..self.param_range().end
+    }
 }
 
 impl<T: Float, A> Network<T, A> {
@@ -161,6 +173,41 @@ impl<T: Float, A> Network<T, A> {
             shape: layer.shape,
             param_offset: layer.param_offset,
         })
+    }
+
+    /// Where the weights of layer `index` are in [`Model::params`] (`None` past the last
+    /// layer): a range to give its own learning rate or weight decay with
+    /// [`Optimizer::group`](crate::Optimizer::group).
+    pub fn weights(&self, index: usize) -> Option<Range<usize>> {
+        self.layer_shapes().nth(index).map(|l| l.weight_range())
+    }
+
+    /// Where the bias of layer `index` is in [`Model::params`]; `None` past the last
+    /// layer or for a layer without a bias.
+    pub fn bias(&self, index: usize) -> Option<Range<usize>> {
+        let layer = self.layer_shapes().nth(index)?;
+        layer.has_bias().then(|| layer.bias_range())
+    }
+
+    /// The weights of every layer, one range per layer, in order.
+    ///
+    /// ```
+    /// use backprop::{Activation, Network};
+    ///
+    /// let net = Network::<f64>::builder(2).dense(3, Activation::Tanh).dense(1, Activation::Identity).build()?;
+    /// assert_eq!(net.all_weights().collect::<Vec<_>>(), [0..6, 9..12]);
+    /// assert_eq!(net.all_biases().collect::<Vec<_>>(), [6..9, 12..13]);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn all_weights(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.layer_shapes().map(|l| l.weight_range())
+    }
+
+    /// The biases of every layer that has one, one range per layer, in order.
+    pub fn all_biases(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.layer_shapes()
+            .filter(|l| l.has_bias())
+            .map(|l| l.bias_range())
     }
 
     /// The parameters of layer `index` (0 is nearest the input), or `None` past the last.
