@@ -172,6 +172,9 @@
 //!   threads, with results bit-identical for any thread count (the chunks depend on the
 //!   batch size alone, their gradients are summed in order). Implies `std`; the model's
 //!   types must then be `Send + Sync`.
+//! - `datasets`: five classic data sets compiled in (`datasets::iris`, `wine`,
+//!   `breast_cancer`, `digits`, `diabetes`), each a [`Dataset`]: scikit-learn's copies (BSD-3-Clause),
+//!   parsed exactly, no file read at run time. Works without std (adds `miniz_oxide`).
 //!
 //! # Checkpoints
 //!
@@ -199,6 +202,7 @@ extern crate alloc;
 
 mod activation;
 mod cast;
+pub mod datasets;
 mod error;
 mod finite;
 mod kernel;
@@ -217,6 +221,7 @@ mod verify;
 #[cfg(feature = "safetensors")]
 pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
+pub use datasets::Dataset;
 pub use error::{CheckpointFault, Error, Quantity};
 pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};

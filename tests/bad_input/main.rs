@@ -10,9 +10,11 @@
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
 //! - `messages`: error messages say what was expected and the likely fix.
+//! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
 
 mod bad_hyperparameters;
 mod bad_input;
+mod dataset;
 mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;
