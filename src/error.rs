@@ -193,6 +193,16 @@ pub enum Error {
     },
     /// A batch with no samples in it.
     EmptyBatch,
+    /// A class with too few rows for what was asked: stratifying a split needs two rows
+    /// of every class that occurs (as scikit-learn's `stratify=y`).
+    TooFewRows {
+        /// The class index.
+        class: usize,
+        /// The rows it has.
+        rows: usize,
+        /// The rows it needs.
+        needed: usize,
+    },
     /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
     MissingMetric,
     /// The step would have produced a non-finite loss, gradient or parameter.
@@ -287,6 +297,15 @@ impl fmt::Display for Error {
                 "hyper-parameter `{name}` cannot be used with this value of `{conflicts_with}`"
             ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
+            Error::TooFewRows {
+                class,
+                rows,
+                needed,
+            } => write!(
+                f,
+                "class {class} has {rows} row(s), expected at least {needed} (a stratified split \
+                 puts rows of every class on both sides)"
+            ),
             Error::MissingMetric => f.write_str(
                 "the epoch ended without a metric: reducing the learning rate on a plateau \
                  needs one per epoch",

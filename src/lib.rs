@@ -137,6 +137,9 @@
 //!   [`Trainer::step_batch`]. [`Epochs`] runs it over a data set in (shuffled)
 //!   mini-batches, [`Trainer::fit`] over many epochs with validation and early stopping;
 //!   an [`LrSchedule`] or [`ReduceLrOnPlateau`] sets the learning rate per epoch.
+//! - A [`Dataset`] holds row-major inputs with a target per row; [`prepare`] shuffles,
+//!   splits (stratified too) and scales ([`prepare::Standardize`], [`prepare::MinMax`])
+//!   as scikit-learn does, on a `Dataset` or on plain slices.
 //! - [`gradcheck`] verifies any model's and loss's gradient by finite differences;
 //!   [`Dual`] numbers give exact derivatives to check against.
 //!
@@ -209,6 +212,7 @@ mod kernel;
 mod loss;
 mod model;
 mod optim;
+pub mod prepare;
 mod rng;
 #[cfg(feature = "safetensors")]
 mod safetensors;

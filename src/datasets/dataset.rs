@@ -143,6 +143,79 @@ impl<T: Float> Dataset<T> {
         Some(counts)
     }
 
+    /// Shuffles the rows in place, inputs and targets together
+    /// ([`prepare::shuffle_rows`](crate::prepare::shuffle_rows) with `seed`).
+    pub fn shuffle(&mut self, seed: u64) {
+        let order = crate::prepare::permutation(self.len(), seed);
+        let inputs = crate::prepare::take_rows(&self.inputs, self.input_len, &order);
+        *self = self.pick(inputs.unwrap_or_default(), &order); // a permutation of the rows
+    }
+
+    /// A random train/test split with scikit-learn's sizes: `⌈test_fraction · len⌉` test
+    /// rows ([`prepare::train_test_split`](crate::prepare::train_test_split)). Returns
+    /// `(train, test)`; `self` is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
+    /// one that leaves a side empty.
+    pub fn split(&self, test_fraction: f64, seed: u64) -> Result<(Self, Self), Error> {
+        let (train, test) = crate::prepare::train_test_split(self.len(), test_fraction, seed)?;
+        Ok((self.select(&train)?, self.select(&test)?))
+    }
+
+    /// A train/test split keeping each class's share, with scikit-learn's per-class
+    /// counts for `stratify=y`
+    /// ([`prepare::stratified_train_test_split`](crate::prepare::stratified_train_test_split)).
+    /// Returns `(train, test)`; `self` is unchanged. A regression data set is split by
+    /// its target values as classes only if they are whole numbers; use
+    /// [`split`](Self::split) for it.
+    ///
+    /// # Errors
+    ///
+    /// As `stratified_train_test_split`: [`Error::TooFewRows`] for a class of one row,
+    /// [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
+    /// one that leaves a side fewer rows than classes, [`Error::InvalidTarget`] for a
+    /// target that is not a class index.
+    ///
+    /// ```
+    /// # #[cfg(feature = "datasets")] {
+    /// let (train, test) = backprop::datasets::iris::<f64>().stratified_split(0.2, 42)?;
+    /// assert_eq!(train.class_counts(), Some(vec![40, 40, 40]));
+    /// assert_eq!(test.class_counts(), Some(vec![10, 10, 10]));
+    /// # }
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn stratified_split(&self, test_fraction: f64, seed: u64) -> Result<(Self, Self), Error> {
+        let (train, test) =
+            crate::prepare::stratified_train_test_split(&self.targets, test_fraction, seed)?;
+        Ok((self.select(&train)?, self.select(&test)?))
+    }
+
+    /// The rows `indices`, in that order, with the same names and classes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] ([`Quantity::Input`]) for an index not below
+    /// [`len`](Self::len) (`expected` the row count, `actual` the index).
+    pub fn select(&self, indices: &[usize]) -> Result<Self, Error> {
+        let inputs = crate::prepare::take_rows(&self.inputs, self.input_len, indices)?;
+        Ok(self.pick(inputs, indices))
+    }
+
+    /// The rows `indices`, known to be below `len()`, with `inputs` already taken.
+    fn pick(&self, inputs: Vec<T>, indices: &[usize]) -> Self {
+        let w = self.input_len;
+        Self {
+            inputs,
+            targets: indices.iter().map(|&i| self.targets[i]).collect(),
+            input_len: w,
+            classes: self.classes,
+            feature_names: self.feature_names.clone(),
+            target_names: self.target_names.clone(),
+        }
+    }
+
     /// The inputs and the targets, taken out.
     pub fn into_parts(self) -> (Vec<T>, Vec<T>) {
         (self.inputs, self.targets)

@@ -41,6 +41,7 @@ mod gzip;
 #[cfg(feature = "datasets")]
 mod parse;
 
+pub(crate) use dataset::check_class_indices;
 pub use dataset::Dataset;
 
 #[cfg(feature = "datasets")]

@@ -11,6 +11,7 @@
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
 //! - `messages`: error messages say what was expected and the likely fix.
 //! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
+//! - `prepare`: splits and scalers refuse bad fractions, classes and widths.
 
 mod bad_hyperparameters;
 mod bad_input;
@@ -20,3 +21,4 @@ mod hostile_input;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
 mod messages;
+mod prepare;

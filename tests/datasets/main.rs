@@ -2,6 +2,8 @@
 //! loaders (`tests/data/datasets.json`, written by `tools/reference_datasets.py`).
 //!
 //! - `sklearn_datasets`: shapes, class counts, names and every value's exact bits.
+//! - `prepare_sklearn`: split sizes, stratified counts and scalers against scikit-learn.
 #![cfg(feature = "datasets")]
 
+mod prepare_sklearn;
 mod sklearn_datasets;
