@@ -227,7 +227,9 @@ pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
 pub use datasets::Dataset;
 pub use error::{CheckpointFault, Error, Quantity};
-pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
+pub use loss::{
+    Bce, BceWithLogits, CrossEntropy, CrossEntropyTargets, Huber, Loss, Mae, Mse, SmoothL1,
+};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 /// The number traits the crate is generic over, so that a loss, an activation or an

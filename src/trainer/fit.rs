@@ -310,7 +310,7 @@ impl<'v, T: Float> Fit<'v, T> {
         let (inputs, targets) = self.validation?;
         let model = trainer.model();
         let rows = inputs.len() / model.input_len();
-        self.outputs.resize(targets.len(), T::zero());
+        self.outputs.resize(rows * model.output_len(), T::zero());
         self.workspace.resize(model.workspace_len(rows), T::zero());
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
         let out = model.output_len();
@@ -332,16 +332,19 @@ impl<'v, T: Float> Fit<'v, T> {
         };
         let model = trainer.model();
         let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
-        if targets.len() != rows * model.output_len() {
+        let target_len = trainer.loss().target_len(model.output_len());
+        if targets.len() != rows * target_len {
             return Err(Error::LengthMismatch {
                 what: Quantity::Target,
-                expected: rows * model.output_len(),
+                expected: rows * target_len,
                 actual: targets.len(),
             });
         }
         ensure_finite(inputs, Quantity::Input)?;
         ensure_finite(targets, Quantity::Target)?;
-        trainer.loss().check_targets(targets)
+        trainer
+            .loss()
+            .check_targets_for(targets, model.output_len())
     }
 }
 
