@@ -140,6 +140,7 @@
 //! - A [`Dataset`] holds row-major inputs with a target per row; [`prepare`] shuffles,
 //!   splits (stratified too) and scales ([`prepare::Standardize`], [`prepare::MinMax`])
 //!   as scikit-learn does, on a `Dataset` or on plain slices.
+//! - [`metrics`] scores predictions as scikit-learn's `sklearn.metrics` does.
 //! - [`gradcheck`] verifies any model's and loss's gradient by finite differences;
 //!   [`Dual`] numbers give exact derivatives to check against.
 //!
@@ -210,6 +211,7 @@ mod error;
 mod finite;
 mod kernel;
 mod loss;
+pub mod metrics;
 mod model;
 mod optim;
 pub mod prepare;
