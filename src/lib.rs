@@ -230,7 +230,8 @@ pub use activation::{Activation, ActivationFunction};
 pub use datasets::Dataset;
 pub use error::{CheckpointFault, Error, Quantity};
 pub use loss::{
-    Bce, BceWithLogits, CrossEntropy, CrossEntropyTargets, Huber, Loss, Mae, Mse, SmoothL1,
+    Bce, BceWithLogits, CrossEntropy, CrossEntropyTargets, Huber, Loss, Mae, Mse, Probabilities,
+    SmoothL1,
 };
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};

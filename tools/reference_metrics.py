@@ -3,7 +3,8 @@
 Classification cases (class indices, labels=range(classes), zero_division=0), including
 a class never predicted and a class absent from y_true; binary scores with ties for
 roc_auc_score; probability rows with zeros and ones for log_loss; regression cases,
-including a constant y_true (force_finite=True).
+including a constant y_true (force_finite=True); softmax rows and sigmoids of logits with
+their predicted classes (predict_proba and predict).
 
 Run from the repository root with scikit-learn 1.9.1 and NumPy:
     python tools/reference_metrics.py
@@ -100,6 +101,26 @@ def regression():
     } for y, p in cases]
 
 
+def probabilities():
+    """Softmax rows (scikit-learn's extmath.softmax, as MLPClassifier.predict_proba) and
+    sigmoids (scipy's expit) of logits, with the predicted classes."""
+    from scipy.special import expit
+    from sklearn.utils.extmath import softmax
+
+    logits = RNG.normal(0.0, 3.0, (6, 4))
+    logits[0] = [800.0, -800.0, 0.0, 799.0]  # huge logits
+    logits[1] = [1.0, 1.0, 0.5, 1.0]  # a tie: the first wins
+    binary = np.concatenate([RNG.normal(0.0, 4.0, 6), [0.0, -700.0, 700.0]])
+    return {
+        "logits": logits.ravel().tolist(),
+        "softmax": softmax(logits.copy()).ravel().tolist(),
+        "classes": np.argmax(logits, axis=1).astype(float).tolist(),
+        "binary_logits": binary.tolist(),
+        "sigmoid": expit(binary).tolist(),
+        "binary_classes": (expit(binary) > 0.5).astype(float).tolist(),
+    }
+
+
 def main():
     reference = {
         "sklearn_version": sklearn.__version__,
@@ -107,6 +128,7 @@ def main():
         "roc_auc": roc_auc(),
         "log_loss": log_loss(),
         "regression": regression(),
+        "probabilities": probabilities(),
     }
     with open("tests/data/metrics.json", "w") as f:
         json.dump(reference, f, indent=1, default=float)

@@ -7,6 +7,7 @@ mod elementwise;
 mod huber;
 mod mae;
 mod mse;
+mod probabilities;
 mod smooth_l1;
 
 pub use bce::Bce;
@@ -15,6 +16,7 @@ pub use cross_entropy::{CrossEntropy, CrossEntropyTargets};
 pub use huber::Huber;
 pub use mae::Mae;
 pub use mse::Mse;
+pub use probabilities::Probabilities;
 pub use smooth_l1::SmoothL1;
 
 use num_traits::Float;

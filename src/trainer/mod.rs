@@ -3,6 +3,7 @@
 
 mod buffers;
 mod checkpoint;
+mod classify;
 mod clip;
 mod clip_and_schedule;
 mod epochs;

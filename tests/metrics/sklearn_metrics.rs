@@ -99,3 +99,25 @@ fn regression_metrics_are_scikit_learns() {
         );
     }
 }
+
+#[test]
+fn probabilities_and_classes_are_scikit_learns() {
+    use backprop::{BceWithLogits, CrossEntropy, Probabilities};
+    let all: Value = serde_json::from_str(include_str!("../data/metrics.json")).unwrap();
+    let r = &all["probabilities"];
+    let ce = CrossEntropy::<f64>::class_indices();
+    let logits = floats(&r["logits"]);
+    let mut p = vec![0.0; logits.len()];
+    for (x, p) in logits.chunks(4).zip(p.chunks_mut(4)) {
+        ce.probabilities(x, p);
+    }
+    all_close(&p, &r["softmax"], "softmax");
+    let classes: Vec<f64> = logits.chunks(4).map(|x| ce.class(x)).collect();
+    assert_eq!(classes, floats(&r["classes"]));
+    let binary = floats(&r["binary_logits"]);
+    let mut p = vec![0.0; binary.len()];
+    BceWithLogits.probabilities(&binary, &mut p);
+    all_close(&p, &r["sigmoid"], "sigmoid");
+    let classes: Vec<f64> = binary.iter().map(|&x| BceWithLogits.class(&[x])).collect();
+    assert_eq!(classes, floats(&r["binary_classes"]));
+}
