@@ -245,7 +245,7 @@ pub use schedule::{
     ThresholdMode,
 };
 pub use trainer::{clip_grad_norm, clip_grad_value, Checkpoint, Epochs};
-pub use trainer::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
+pub use trainer::{Control, EarlyStopping, Event, Fit, FitSummary, Metric, StopReason, Verdict};
 pub use trainer::{Step, Trainer};
 pub use verify::{gradcheck, Dual};
 

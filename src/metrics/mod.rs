@@ -32,13 +32,57 @@ pub use classification::{
     Averages, ClassScores,
 };
 pub use ranking::{log_loss, roc_auc_score};
+// `accuracy_of_logits` is defined below, beside the checks it does without.
 pub use regression::{explained_variance_score, mean_absolute_error, mean_squared_error, r2_score};
 
 use num_traits::Float;
 
+use crate::cast::cast;
+
 use crate::datasets::check_class_indices;
 use crate::error::{Error, Quantity};
 use crate::finite::ensure_finite;
+
+/// The accuracy of a classifier's outputs (logits) against its targets, row-major, for
+/// [`Fit::validation_metric`](crate::Fit::validation_metric): the predicted class of a
+/// row is its largest output (with one output: 1 if it is above 0, else 0); the true
+/// class is the target if there is one per row (class indices), else the position of
+/// the row's largest target (one-hot or probability rows). NaN where the shapes do not
+/// fit or there are no rows.
+///
+/// ```
+/// use backprop::metrics::accuracy_of_logits;
+///
+/// let logits = [2.0, -1.0, 0.5, 3.0]; // two rows of two logits: classes 0, 1
+/// assert_eq!(accuracy_of_logits(&logits, &[0.0, 0.0], 2), 0.5);
+/// assert_eq!(accuracy_of_logits(&logits, &[1.0, 0.0, 0.0, 1.0], 2), 1.0);
+/// ```
+pub fn accuracy_of_logits<T: Float>(outputs: &[T], targets: &[T], output_len: usize) -> T {
+    if output_len == 0 || outputs.is_empty() || outputs.len() % output_len != 0 {
+        return T::nan();
+    }
+    let rows = outputs.len() / output_len;
+    let target_len = if targets.len() == rows { 1 } else { output_len };
+    if targets.len() != rows * target_len {
+        return T::nan();
+    }
+    let argmax =
+        |row: &[T]| (0..row.len()).fold(0, |best, i| if row[i] > row[best] { i } else { best });
+    let predicted = |out: &[T]| match out {
+        [x] => usize::from(*x > T::zero()),
+        _ => argmax(out),
+    };
+    let truth = |y: &[T]| match y {
+        [y] => y.to_usize().unwrap_or(usize::MAX),
+        _ => argmax(y),
+    };
+    let hits = outputs
+        .chunks_exact(output_len)
+        .zip(targets.chunks_exact(target_len))
+        .filter(|(out, y)| predicted(out) == truth(y))
+        .count();
+    cast::<T>(hits) / cast(rows)
+}
 
 /// Refuses a pair of slices that differ in length, are empty or hold non-finite values.
 fn check_pair<T: Float>(y_true: &[T], y_pred: &[T], pred_len: usize) -> Result<(), Error> {

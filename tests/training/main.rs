@@ -3,6 +3,7 @@
 //!
 //! - `epochs`: every row once per epoch, batches as documented, reproducible.
 //! - `fit`: early stopping, the observer, stopping from it, errors propagate.
+//! - `fit_metric`: a validation metric reported per epoch and monitored in mode Max.
 //! - `trainer_clip_schedule`: the trainer's clipping and schedule equal doing them by hand.
 //! - `chunked_batches`: a large batch's gradient is exactly the sum of its chunks'.
 //! - `parallel` (feature `parallel`): bit-identical results on 1, 2 and 3 threads.
@@ -10,5 +11,6 @@
 mod chunked_batches;
 mod epochs;
 mod fit;
+mod fit_metric;
 mod parallel;
 mod trainer_clip_schedule;
