@@ -194,3 +194,13 @@ pub fn replay<T: Float, R: UpdateRule<T>>(
     }
     trajectory
 }
+
+/// A JSON array of numbers from the reference files.
+pub fn floats(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}

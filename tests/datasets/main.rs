@@ -5,5 +5,8 @@
 //! - `prepare_sklearn`: split sizes, stratified counts and scalers against scikit-learn.
 #![cfg(feature = "datasets")]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod prepare_sklearn;
 mod sklearn_datasets;

@@ -8,17 +8,10 @@ use backprop::prepare::{stratified_train_test_split, train_test_split, MinMax, S
 use backprop::Error;
 use serde_json::Value;
 
+use crate::common::floats;
+
 fn reference() -> Value {
     serde_json::from_str(include_str!("../data/prepare.json")).unwrap()
-}
-
-fn floats(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
 }
 
 fn counts(value: &Value) -> Vec<usize> {

@@ -5,6 +5,8 @@ use backprop::datasets::{breast_cancer, diabetes, digits, iris, wine};
 use backprop::Dataset;
 use serde_json::Value;
 
+use crate::common::floats;
+
 fn reference(name: &str) -> Value {
     let text = include_str!("../data/datasets.json");
     let all: Value = serde_json::from_str(text).unwrap();
@@ -20,15 +22,6 @@ fn checksum(values: impl IntoIterator<Item = u64>) -> u64 {
 
 fn sequential_sum(values: &[f64]) -> f64 {
     values.iter().fold(0.0, |sum, &v| sum + v)
-}
-
-fn floats(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
 }
 
 fn strings(value: &Value) -> Vec<String> {

@@ -4,18 +4,11 @@
 use backprop::metrics::*;
 use serde_json::Value;
 
+use crate::common::floats;
+
 fn reference(part: &str) -> Vec<Value> {
     let all: Value = serde_json::from_str(include_str!("../data/metrics.json")).unwrap();
     all[part].as_array().unwrap().clone()
-}
-
-fn floats(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
 }
 
 fn close(actual: f64, expected: &Value, what: &str) {

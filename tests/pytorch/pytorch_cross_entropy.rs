@@ -6,14 +6,7 @@
 use backprop::{Activation, CrossEntropy, Model, Network, Sgd, Trainer};
 use serde_json::Value;
 
-fn floats(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
-}
+use crate::common::floats;
 
 fn assert_close(actual: &[f64], expected: &[f64], what: &str) {
     assert_eq!(actual.len(), expected.len(), "{what}");
