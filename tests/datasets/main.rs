@@ -3,10 +3,12 @@
 //!
 //! - `sklearn_datasets`: shapes, class counts, names and every value's exact bits.
 //! - `prepare_sklearn`: split sizes, stratified counts and scalers against scikit-learn.
+//! - `pytorch_digits`: two epochs of Adam on the digits, PyTorch's losses and weights.
 #![cfg(feature = "datasets")]
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod prepare_sklearn;
+mod pytorch_digits;
 mod sklearn_datasets;
