@@ -4,11 +4,13 @@
 //! - `sklearn_datasets`: shapes, class counts, names and every value's exact bits.
 //! - `prepare_sklearn`: split sizes, stratified counts and scalers against scikit-learn.
 //! - `pytorch_digits`: two epochs of Adam on the digits, PyTorch's losses and weights.
+//! - `diabetes_split`: the diabetes example's baseline was fitted on the crate's split.
 #![cfg(feature = "datasets")]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod diabetes_split;
 mod prepare_sklearn;
 mod pytorch_digits;
 mod sklearn_datasets;
