@@ -13,6 +13,8 @@ pub enum Quantity {
     Target,
     /// A buffer for a model's outputs.
     Output,
+    /// Predictions or scores given to a metric (`y_pred`, `y_score`, `y_prob`).
+    Prediction,
     /// The model's parameters.
     Parameters,
     /// The loss of a step.
@@ -40,6 +42,7 @@ impl fmt::Display for Quantity {
             Quantity::Input => "input",
             Quantity::Target => "target",
             Quantity::Output => "output buffer",
+            Quantity::Prediction => "prediction",
             Quantity::Parameters => "parameters",
             Quantity::Loss => "loss",
             Quantity::Gradient => "gradient",
@@ -204,6 +207,17 @@ pub enum Error {
     },
     /// A batch with no samples in it.
     EmptyBatch,
+    /// A class with too few rows for what was asked: stratifying a split needs two rows
+    /// of every class that occurs (as scikit-learn's `stratify=y`), the ROC AUC a row of
+    /// each of the two classes.
+    TooFewRows {
+        /// The class index.
+        class: usize,
+        /// The rows it has.
+        rows: usize,
+        /// The rows it needs.
+        needed: usize,
+    },
     /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
     MissingMetric,
     /// The step would have produced a non-finite loss, gradient or parameter.
@@ -310,6 +324,15 @@ impl fmt::Display for Error {
                 "hyper-parameter `{name}` cannot be used with this value of `{conflicts_with}`"
             ),
             Error::EmptyBatch => f.write_str("the batch is empty: at least one sample is needed"),
+            Error::TooFewRows {
+                class,
+                rows,
+                needed,
+            } => write!(
+                f,
+                "class {class} has {rows} row(s), expected at least {needed} (a stratified split \
+                 needs two rows of every class, the ROC AUC one row of each of the two)"
+            ),
             Error::MissingMetric => f.write_str(
                 "the epoch ended without a metric: reducing the learning rate on a plateau \
                  needs one per epoch",

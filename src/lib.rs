@@ -138,6 +138,10 @@
 //!   [`Trainer::step_batch`]. [`Epochs`] runs it over a data set in (shuffled)
 //!   mini-batches, [`Trainer::fit`] over many epochs with validation and early stopping;
 //!   an [`LrSchedule`] or [`ReduceLrOnPlateau`] sets the learning rate per epoch.
+//! - A [`Dataset`] holds row-major inputs with a target per row; [`prepare`] shuffles,
+//!   splits (stratified too) and scales ([`prepare::Standardize`], [`prepare::MinMax`])
+//!   as scikit-learn does, on a `Dataset` or on plain slices.
+//! - [`metrics`] scores predictions as scikit-learn's `sklearn.metrics` does.
 //! - [`gradcheck`] verifies any model's and loss's gradient by finite differences;
 //!   [`Dual`] numbers give exact derivatives to check against.
 //! - [`derivatives`] goes beyond the gradient: Jacobians in the inputs, Hessian-vector
@@ -177,6 +181,9 @@
 //!   threads, with results bit-identical for any thread count (the chunks depend on the
 //!   batch size alone, their gradients are summed in order). Implies `std`; the model's
 //!   types must then be `Send + Sync`.
+//! - `datasets`: five classic data sets compiled in (`datasets::iris`, `wine`,
+//!   `breast_cancer`, `digits`, `diabetes`), each a [`Dataset`]: scikit-learn's copies (BSD-3-Clause),
+//!   parsed exactly, no file read at run time. Works without std (adds `miniz_oxide`).
 //!
 //! # Checkpoints
 //!
@@ -204,13 +211,16 @@ extern crate alloc;
 
 mod activation;
 mod cast;
+pub mod datasets;
 pub mod derivatives;
 mod error;
 mod finite;
 mod kernel;
 mod loss;
+pub mod metrics;
 mod model;
 mod optim;
+pub mod prepare;
 mod rng;
 #[cfg(feature = "safetensors")]
 mod safetensors;
@@ -223,8 +233,12 @@ mod verify;
 #[cfg(feature = "safetensors")]
 pub use crate::safetensors::{Precision, SafetensorsError, StateDictNames};
 pub use activation::{Activation, ActivationFunction};
+pub use datasets::Dataset;
 pub use error::{CheckpointFault, Error, Quantity};
-pub use loss::{Bce, BceWithLogits, CrossEntropy, Huber, Loss, Mae, Mse, SmoothL1};
+pub use loss::{
+    Bce, BceWithLogits, CrossEntropy, CrossEntropyTargets, Huber, Loss, Mae, Mse, Probabilities,
+    SmoothL1,
+};
 pub use model::{Init, LayerShape, Network, NetworkBuilder, WeightInit};
 pub use model::{Model, Neuron};
 /// The number traits the crate is generic over, so that a loss, an activation or an
@@ -238,7 +252,7 @@ pub use schedule::{
     ThresholdMode,
 };
 pub use trainer::{clip_grad_norm, clip_grad_value, Checkpoint, Epochs};
-pub use trainer::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
+pub use trainer::{Control, EarlyStopping, Event, Fit, FitSummary, Metric, StopReason, Verdict};
 pub use trainer::{Step, Trainer};
 pub use verify::{gradcheck, Dual};
 

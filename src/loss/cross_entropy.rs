@@ -2,9 +2,12 @@
 
 use num_traits::Float;
 
+use alloc::vec::Vec;
+
 use super::{check_probabilities, Loss};
 use crate::cast::cast;
-use crate::error::{check_fraction, Error, Quantity};
+use crate::datasets::check_class_indices;
+use crate::error::{check_fraction, check_non_negative, Error, Quantity};
 
 /// Cross-entropy of a sample's logits against a target distribution over its classes
 /// (PyTorch's `nn.CrossEntropyLoss` with probability targets, no `weight`).
@@ -45,9 +48,22 @@ use crate::error::{check_fraction, Error, Quantity};
 /// assert_eq!(smoothed.gradient(&[0.0, 0.0], &[1.0, 0.0], &mut grad), 2.0f64.ln());
 /// assert_eq!(grad, [-0.25, 0.25]);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrossEntropy<T> {
     label_smoothing: T,
+    targets: CrossEntropyTargets,
+    weight: Option<Vec<T>>,
+}
+
+/// What a [`CrossEntropy`] target is: PyTorch's two kinds of `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CrossEntropyTargets {
+    /// One probability per class (PyTorch's probability targets); the default.
+    #[default]
+    Probabilities,
+    /// One value per sample, the class index: a whole number below the number of
+    /// classes (PyTorch's class-index targets).
+    ClassIndices,
 }
 
 impl<T: Float> Default for CrossEntropy<T> {
@@ -64,7 +80,56 @@ impl<T: Float> CrossEntropy<T> {
     pub fn new() -> Self {
         Self {
             label_smoothing: T::zero(),
+            targets: CrossEntropyTargets::Probabilities,
+            weight: None,
         }
+    }
+
+    /// Cross-entropy on class-index targets: one value per sample, its class, as
+    /// PyTorch's `CrossEntropyLoss` with a class-index `target` (so
+    /// [`Trainer::step_batch`](crate::Trainer::step_batch) takes `batch` targets, not
+    /// `batch × classes`).
+    ///
+    /// ```
+    /// use backprop::{CrossEntropy, Loss};
+    ///
+    /// let ce = CrossEntropy::class_indices();
+    /// let mut grad = [0.0; 2];
+    /// assert_eq!(ce.gradient(&[0.0, 0.0], &[0.0], &mut grad), 2.0f64.ln());
+    /// assert_eq!(grad, [-0.5, 0.5]);
+    /// ```
+    pub fn class_indices() -> Self {
+        Self::new().targets(CrossEntropyTargets::ClassIndices)
+    }
+
+    /// Chooses the kind of target (class indices, or probabilities per class).
+    pub fn targets(mut self, targets: CrossEntropyTargets) -> Self {
+        self.targets = targets;
+        self
+    }
+
+    /// Weighs each class's term by `weight[c]`, one weight per class (PyTorch's
+    /// `weight=`). With class indices, the batch's loss is then PyTorch's weighted mean,
+    /// `Σ_b w[y_b] loss_b / Σ_b w[y_b]` (the trainer divides by the weights'
+    /// sum, see [`Loss::sample_weight`]); with probabilities it stays the mean over rows,
+    /// as in PyTorch.
+    ///
+    /// This only stores the weights; the trainer refuses a weight that is negative or
+    /// not finite ([`Trainer::new`](crate::Trainer::new)), and weights whose count is not
+    /// the model's output count at the first step.
+    pub fn weight(mut self, weight: Vec<T>) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+
+    /// The kind of target.
+    pub fn target_kind(&self) -> CrossEntropyTargets {
+        self.targets
+    }
+
+    /// The class weights, if any.
+    pub fn class_weights(&self) -> Option<&[T]> {
+        self.weight.as_deref()
     }
 
     /// Mixes the target with the uniform distribution: `y' = (1 − s) y + s / C`.
@@ -73,7 +138,10 @@ impl<T: Float> CrossEntropy<T> {
     /// `[0, 1]` or NaN. PyTorch refuses `s > 1` too, but silently treats a negative `s`
     /// as 0; here it is an error.
     pub fn label_smoothing(self, label_smoothing: T) -> Self {
-        Self { label_smoothing }
+        Self {
+            label_smoothing,
+            ..self
+        }
     }
 
     /// The label smoothing `s` in use.
@@ -141,45 +209,122 @@ fn shifted_log_sum_exp<T: Float>(logits: &[T]) -> (T, T) {
     (m, sum.ln())
 }
 
-impl<T: Float> Loss<T> for CrossEntropy<T> {
-    fn value(&self, prediction: &[T], target: &[T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
+impl<T: Float> CrossEntropy<T> {
+    /// The loss of one sample, and its gradient into `grad` when given:
+    ///
+    /// ```text
+    /// ℓ = −Σᵢ wᵢ y'ᵢ log pᵢ        ∂ℓ/∂xᵢ = pᵢ Σⱼ wⱼ y'ⱼ − wᵢ y'ᵢ
+    /// ```
+    ///
+    /// with `y'` the smoothed target distribution (for a class index `k`, the one-hot
+    /// row of `k`) and `w = 1` without weights.
+    fn loss_and_gradient(&self, prediction: &[T], target: &[T], mut grad: Option<&mut [T]>) -> T {
         let c = cast::<T>(prediction.len());
-        let (m, lse) = shifted_log_sum_exp(prediction);
-        prediction
-            .iter()
-            .zip(target)
-            .fold(T::zero(), |acc, (&x, &y)| {
-                acc - self.smoothed(y, c) * ((x - m) - lse)
-            })
-    }
-
-    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let c = cast::<T>(prediction.len());
-        let (m, lse) = shifted_log_sum_exp(prediction);
-        let mut loss = T::zero();
-        let mut mass = T::zero();
-        for ((g, &x), &y) in grad.iter_mut().zip(prediction).zip(target) {
+        let class = match self.targets {
+            CrossEntropyTargets::Probabilities => None,
+            CrossEntropyTargets::ClassIndices => Some(target[0].to_usize().unwrap_or(0)),
+        };
+        let y = |i: usize| {
+            let y = match class {
+                None => target[i],
+                Some(k) => {
+                    if i == k {
+                        T::one()
+                    } else {
+                        T::zero()
+                    }
+                }
+            };
             let y = self.smoothed(y, c);
-            let log_p = (x - m) - lse;
+            self.weight.as_ref().map_or(y, |w| w[i] * y)
+        };
+        let (m, lse) = shifted_log_sum_exp(prediction);
+        let (mut loss, mut mass) = (T::zero(), T::zero());
+        for (i, &x) in prediction.iter().enumerate() {
+            let (y, log_p) = (y(i), (x - m) - lse);
             loss = loss - y * log_p;
             mass = mass + y;
-            *g = log_p; // kept until the target mass Σ y' is known
+            if let Some(grad) = grad.as_deref_mut() {
+                grad[i] = log_p; // kept until the target mass Σ w y' is known
+            }
         }
-        for (g, &y) in grad.iter_mut().zip(target) {
-            *g = g.exp() * mass - self.smoothed(y, c);
+        if let Some(grad) = grad {
+            for (i, g) in grad.iter_mut().enumerate() {
+                *g = g.exp() * mass - y(i);
+            }
         }
         loss
     }
+}
 
-    /// Refuses a target outside `[0, 1]` with [`Error::InvalidTarget`].
+impl<T: Float> Loss<T> for CrossEntropy<T> {
+    fn value(&self, prediction: &[T], target: &[T]) -> T {
+        assert_eq!(
+            target.len(),
+            self.target_len(prediction.len()),
+            "prediction and target"
+        );
+        self.loss_and_gradient(prediction, target, None)
+    }
+
+    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
+        assert_eq!(
+            target.len(),
+            self.target_len(prediction.len()),
+            "prediction and target"
+        );
+        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
+        self.loss_and_gradient(prediction, target, Some(grad))
+    }
+
+    /// One value per sample for class indices, one per class for probabilities.
+    fn target_len(&self, output_len: usize) -> usize {
+        match self.targets {
+            CrossEntropyTargets::Probabilities => output_len,
+            CrossEntropyTargets::ClassIndices => 1,
+        }
+    }
+
+    /// Refuses a probability outside `[0, 1]` with [`Error::InvalidTarget`].
     fn check_targets(&self, targets: &[T]) -> Result<(), Error> {
-        check_probabilities(targets)
+        match self.targets {
+            CrossEntropyTargets::Probabilities => check_probabilities(targets),
+            CrossEntropyTargets::ClassIndices => Ok(()),
+        }
+    }
+
+    /// Also refuses a class index that is not a whole number below `output_len`
+    /// ([`Error::InvalidTarget`]), and class weights whose count is not `output_len`
+    /// ([`Error::InvalidHyperparameter`], `weight`).
+    fn check_targets_for(&self, targets: &[T], output_len: usize) -> Result<(), Error> {
+        if let Some(w) = self.weight.as_ref().filter(|w| w.len() != output_len) {
+            return Err(Error::InvalidHyperparameter {
+                name: "weight",
+                value: w.len() as f64,
+                expected: "one weight per class: as many as the model has outputs",
+            });
+        }
+        match self.targets {
+            CrossEntropyTargets::Probabilities => check_probabilities(targets),
+            CrossEntropyTargets::ClassIndices => check_class_indices(targets, output_len),
+        }
+    }
+
+    /// `w[y]` for a class-index target with class weights: PyTorch's weighted mean.
+    fn sample_weight(&self, target: &[T]) -> Option<T> {
+        match (self.targets, &self.weight) {
+            (CrossEntropyTargets::ClassIndices, Some(w)) => {
+                target[0].to_usize().and_then(|k| w.get(k).copied())
+            }
+            _ => None,
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
-        check_fraction("label_smoothing", self.label_smoothing)
+        check_fraction("label_smoothing", self.label_smoothing)?;
+        for &w in self.weight.iter().flatten() {
+            check_non_negative("weight", w)?;
+        }
+        Ok(())
     }
 }

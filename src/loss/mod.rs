@@ -7,14 +7,16 @@ mod elementwise;
 mod huber;
 mod mae;
 mod mse;
+mod probabilities;
 mod smooth_l1;
 
 pub use bce::Bce;
 pub use bce_with_logits::BceWithLogits;
-pub use cross_entropy::CrossEntropy;
+pub use cross_entropy::{CrossEntropy, CrossEntropyTargets};
 pub use huber::Huber;
 pub use mae::Mae;
 pub use mse::Mse;
+pub use probabilities::Probabilities;
 pub use smooth_l1::SmoothL1;
 
 use num_traits::Float;
@@ -73,6 +75,38 @@ pub trait Loss<T: Float> {
         Ok(())
     }
 
+    /// The number of target values per sample for a model of `output_len` outputs.
+    ///
+    /// The default is `output_len`: a target per output. [`CrossEntropy`] with class-index
+    /// targets takes one value per sample, the class.
+    fn target_len(&self, output_len: usize) -> usize {
+        output_len
+    }
+
+    /// [`check_targets`](Self::check_targets) for a model of `output_len` outputs, which
+    /// the trainer calls: a loss whose targets' domain depends on the number of outputs
+    /// (class indices below it) checks that here. The default calls `check_targets`.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming the first target the loss cannot score.
+    fn check_targets_for(&self, targets: &[T], output_len: usize) -> Result<(), Error> {
+        let _ = output_len;
+        self.check_targets(targets)
+    }
+
+    /// The weight of a sample in the batch's mean, for a loss that weighs samples by
+    /// their target: the trainer then divides the sum of the losses by the sum of these
+    /// weights instead of by the row count (PyTorch's weighted mean, as
+    /// `CrossEntropyLoss(weight=w)` with class indices divides by `Σ_b w[y_b]`). The
+    /// loss and gradient of the sample must then include the weight.
+    ///
+    /// The default, `None`, is a weight of 1 for every sample: the plain mean.
+    fn sample_weight(&self, target: &[T]) -> Option<T> {
+        let _ = target;
+        None
+    }
+
     /// Refuses hyper-parameters outside their valid range (a negative `delta`, say).
     ///
     /// [`Trainer::new`](crate::Trainer::new) calls it once, so setters can just store.
@@ -88,14 +122,15 @@ pub trait Loss<T: Float> {
 }
 
 /// The mean of `loss` over the rows of a batch, and its gradient: each row's `∂L/∂ŷ`
-/// scaled by the mean's `1/B` (docs/math.md, section 5).
+/// scaled by the mean's `1/B` (docs/math.md, section 5), or by `1/Σ_b w_b` for a loss
+/// that weighs its samples ([`Loss::sample_weight`]).
 ///
 /// ```text
 /// L = (1/B) Σ_b loss(ŷ_b, y_b)      ∂L/∂ŷ_b = (1/B) ∂loss/∂ŷ_b
 /// ```
 ///
-/// Summed in row order. One row's loss and gradient are the loss's own (adding to 0 and
-/// scaling by 1 change nothing), so a single sample skips the divisions.
+/// Summed in row order. One unweighted row's loss and gradient are the loss's own
+/// (adding to 0 and scaling by 1 change nothing), so a single sample skips the divisions.
 pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     loss: &L,
     outputs: &[T],
@@ -103,37 +138,60 @@ pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     output_grads: &mut [T],
     width: usize,
 ) -> T {
-    if outputs.len() == width {
+    let target_width = loss.target_len(width);
+    if outputs.len() == width && loss.sample_weight(targets).is_none() {
         return loss.gradient(outputs, targets, output_grads);
     }
-    let rows: T = cast(outputs.len() / width);
-    let scale = T::one() / rows;
     let mut total = T::zero();
     let row_grads = output_grads.chunks_exact_mut(width);
     for ((p, y), g) in outputs
         .chunks_exact(width)
-        .zip(targets.chunks_exact(width))
+        .zip(targets.chunks_exact(target_width))
         .zip(row_grads)
     {
         total = total + loss.gradient(p, y, g);
-        g.iter_mut().for_each(|g| *g = *g * scale);
     }
-    total / rows
+    let denominator = mean_denominator(loss, targets, target_width);
+    let scale = T::one() / denominator;
+    output_grads.iter_mut().for_each(|g| *g = *g * scale);
+    total / denominator
+}
+
+/// `B`, or `Σ_b w_b` for a loss that weighs its samples.
+fn mean_denominator<T: Float, L: Loss<T> + ?Sized>(loss: &L, targets: &[T], width: usize) -> T {
+    let rows = targets.chunks_exact(width);
+    let mut weighted = false;
+    let sum = rows
+        .clone()
+        .fold(T::zero(), |sum, y| match loss.sample_weight(y) {
+            Some(w) => {
+                weighted = true;
+                sum + w
+            }
+            None => sum + T::one(),
+        });
+    if weighted {
+        sum
+    } else {
+        cast(rows.len())
+    }
 }
 
 /// The mean of `loss` over the rows of a batch, from the outputs of a forward pass:
-/// `(1/B) Σ_rows loss(ŷ_b, y_b)`, summed in row order as the trainer does.
+/// `(1/B) Σ_rows loss(ŷ_b, y_b)` (or the weighted mean), summed in row order as the
+/// trainer does.
 pub(crate) fn mean_over_rows<T: Float, L: Loss<T> + ?Sized>(
     loss: &L,
     outputs: &[T],
     targets: &[T],
     output_len: usize,
 ) -> T {
+    let target_width = loss.target_len(output_len);
     let total = outputs
         .chunks_exact(output_len)
-        .zip(targets.chunks_exact(output_len))
+        .zip(targets.chunks_exact(target_width))
         .fold(T::zero(), |sum, (p, y)| sum + loss.value(p, y));
-    total / cast(targets.len() / output_len)
+    total / mean_denominator(loss, targets, target_width)
 }
 
 /// Refuses the first target outside `[0, 1]`: the domain of probabilities.

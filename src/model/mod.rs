@@ -191,7 +191,7 @@ where
     M: Model<T> + ?Sized,
     L: crate::loss::Loss<T> + ?Sized,
 {
-    let expected = rows * model.output_len();
+    let expected = rows * loss.target_len(model.output_len());
     if targets.len() != expected || model.output_len() == 0 {
         return Err(Error::LengthMismatch {
             what: Quantity::Target,
@@ -201,7 +201,7 @@ where
     }
     ensure_finite(inputs, Quantity::Input)?;
     ensure_finite(targets, Quantity::Target)?;
-    loss.check_targets(targets)
+    loss.check_targets_for(targets, model.output_len())
 }
 
 /// The number of rows in a row-major batch of `row_len`-wide samples.

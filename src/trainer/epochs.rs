@@ -141,7 +141,8 @@ impl<T: Float> Epochs<T> {
     {
         self.check_batch_size()?;
         let rows = check_batch(trainer.model(), trainer.loss(), inputs, targets)?;
-        let (in_len, out_len) = (trainer.model().input_len(), trainer.model().output_len());
+        let in_len = trainer.model().input_len();
+        let out_len = trainer.loss().target_len(trainer.model().output_len());
         self.draw_order(rows);
         let (mut total, mut seen) = (T::zero(), 0);
         // The same mean kept as a running average, which cannot overflow: used only if

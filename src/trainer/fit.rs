@@ -9,6 +9,11 @@ use crate::error::{check_non_negative, check_positive_count, Error, Quantity};
 use crate::loss::{mean_over_rows, Loss};
 use crate::model::{batch_len, ensure_finite, Model};
 use crate::optim::UpdateRule;
+use crate::schedule::PlateauMode;
+
+/// A validation metric for [`Fit::validation_metric`]: `metric(outputs, targets,
+/// output_len)` of the model's outputs on the validation set.
+pub type Metric<T> = fn(&[T], &[T], usize) -> T;
 
 /// What [`Trainer::fit_observed`] tells its observer, after every step and at every epoch's end.
 ///
@@ -42,6 +47,9 @@ pub enum Event<T> {
         loss: T,
         /// The mean loss over the validation set after the epoch, if one was given.
         validation_loss: Option<T>,
+        /// The validation metric after the epoch ([`Fit::validation_metric`]), if one
+        /// was chosen.
+        validation_metric: Option<T>,
         /// The learning rate the epoch's steps used (the schedule's next one is set).
         lr: T,
         /// Whether the monitored loss improved on the best so far (by more than
@@ -83,6 +91,9 @@ pub struct FitSummary<T> {
     pub last_loss: Option<T>,
     /// The lowest validation loss after any epoch (`None` without a validation set).
     pub best_validation_loss: Option<T>,
+    /// The validation metric of `best_epoch` (`None` without a validation set and
+    /// [`Fit::validation_metric`]).
+    pub best_validation_metric: Option<T>,
     /// The epoch with the best monitored loss (`None` if no epoch ended).
     pub best_epoch: Option<usize>,
     /// Whether the parameters of `best_epoch` were put back at the end
@@ -117,6 +128,7 @@ pub struct FitSummary<T> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EarlyStopping<T> {
     patience: usize,
+    mode: PlateauMode,
     min_delta: T,
     restore_best: bool,
     best: Option<T>,
@@ -140,6 +152,7 @@ impl<T: Float> EarlyStopping<T> {
     pub fn new(patience: usize) -> Self {
         Self {
             patience,
+            mode: PlateauMode::Min,
             min_delta: T::zero(),
             restore_best: false,
             best: None,
@@ -147,7 +160,16 @@ impl<T: Float> EarlyStopping<T> {
         }
     }
 
-    /// How much a loss must fall below the best to count as an improvement (default 0).
+    /// Whether lower ([`PlateauMode::Min`], the default: a loss) or higher
+    /// ([`PlateauMode::Max`]: an accuracy) is better (Keras's `mode`).
+    /// [`Fit::validation_metric`] sets it to its metric's mode.
+    pub fn mode(mut self, mode: PlateauMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How much a loss must fall below the best to count as an improvement (default 0;
+    /// in mode Max, how much a metric must rise above it).
     pub fn min_delta(mut self, min_delta: T) -> Self {
         self.min_delta = min_delta;
         self
@@ -183,7 +205,7 @@ impl<T: Float> EarlyStopping<T> {
     /// # Math
     ///
     /// ```text
-    /// improved  ⇔  no best yet, or loss < best − min_delta
+    /// improved  ⇔  no best yet, or loss < best − min_delta   (mode Max: > best + min_delta)
     /// improved:     best ← loss,   bad ← 0
     /// otherwise:    bad ← bad + 1
     /// stop      ⇔  bad = patience
@@ -201,7 +223,10 @@ impl<T: Float> EarlyStopping<T> {
                 index: 0,
             });
         }
-        let improved = self.best.map_or(true, |best| loss < best - self.min_delta);
+        let improved = self.best.map_or(true, |best| match self.mode {
+            PlateauMode::Min => loss < best - self.min_delta,
+            PlateauMode::Max => loss > best + self.min_delta,
+        });
         if improved {
             self.best = Some(loss);
             self.bad_epochs = 0;
@@ -255,6 +280,7 @@ pub struct Fit<'v, T> {
     max_epochs: usize,
     validation: Option<(&'v [T], &'v [T])>,
     early_stopping: Option<EarlyStopping<T>>,
+    metric: Option<(Metric<T>, PlateauMode)>,
     outputs: Vec<T>,
     workspace: Vec<T>,
     best_params: Vec<T>,
@@ -270,6 +296,7 @@ impl<'v, T: Float> Fit<'v, T> {
             max_epochs,
             validation: None,
             early_stopping: None,
+            metric: None,
             outputs: Vec::new(),
             workspace: Vec::new(),
             best_params: Vec::new(),
@@ -281,6 +308,21 @@ impl<'v, T: Float> Fit<'v, T> {
     /// after every epoch, without training on them; early stopping then monitors it.
     pub fn validation(mut self, inputs: &'v [T], targets: &'v [T]) -> Self {
         self.validation = Some((inputs, targets));
+        self
+    }
+
+    /// Scores the validation set with `metric` after every epoch, reports it
+    /// ([`Event::Epoch`]'s `validation_metric`) and monitors it instead of the validation
+    /// loss: early stopping (in `mode`, which it sets on the [`EarlyStopping`]), the best
+    /// epoch and [`end_epoch`](Trainer::end_epoch)'s metric (Keras's
+    /// `monitor='val_accuracy', mode='max'`). Without a validation set it is unused.
+    ///
+    /// `metric(outputs, targets, output_len)` takes the model's outputs on the validation
+    /// inputs and the validation targets, row-major; for instance
+    /// [`metrics::accuracy_of_logits`](crate::metrics::accuracy_of_logits) with
+    /// [`PlateauMode::Max`].
+    pub fn validation_metric(mut self, metric: Metric<T>, mode: PlateauMode) -> Self {
+        self.metric = Some((metric, mode));
         self
     }
 
@@ -310,11 +352,28 @@ impl<'v, T: Float> Fit<'v, T> {
         let (inputs, targets) = self.validation?;
         let model = trainer.model();
         let rows = inputs.len() / model.input_len();
-        self.outputs.resize(targets.len(), T::zero());
+        self.outputs.resize(rows * model.output_len(), T::zero());
         self.workspace.resize(model.workspace_len(rows), T::zero());
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
         let out = model.output_len();
         Some(mean_over_rows(trainer.loss(), &self.outputs, targets, out))
+    }
+
+    /// The validation metric of the outputs the last [`validation_loss`] computed.
+    fn validation_score(&self, output_len: usize) -> Option<T> {
+        let (metric, _) = self.metric?;
+        let (_, targets) = self.validation?;
+        Some(metric(&self.outputs, targets, output_len))
+    }
+
+    /// Whether `value` is better than the best monitored value so far.
+    fn improves(&self, value: T) -> bool {
+        let max = matches!(self.metric, Some((_, PlateauMode::Max))) && self.validation.is_some();
+        match self.best_monitored {
+            None => true,
+            Some(best) if max => value > best,
+            Some(best) => value < best,
+        }
     }
 
     /// Checks everything `fit` could refuse, before any step.
@@ -332,16 +391,19 @@ impl<'v, T: Float> Fit<'v, T> {
         };
         let model = trainer.model();
         let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
-        if targets.len() != rows * model.output_len() {
+        let target_len = trainer.loss().target_len(model.output_len());
+        if targets.len() != rows * target_len {
             return Err(Error::LengthMismatch {
                 what: Quantity::Target,
-                expected: rows * model.output_len(),
+                expected: rows * target_len,
                 actual: targets.len(),
             });
         }
         ensure_finite(inputs, Quantity::Input)?;
         ensure_finite(targets, Quantity::Target)?;
-        trainer.loss().check_targets(targets)
+        trainer
+            .loss()
+            .check_targets_for(targets, model.output_len())
     }
 }
 
@@ -445,8 +507,12 @@ where
                 index: 0,
             });
         }
+        let metric_mode = fit.metric.map(|(_, mode)| mode);
         if let Some(stopper) = fit.early_stopping.as_mut() {
             stopper.reset();
+            if let (Some(mode), Some(_)) = (metric_mode, fit.validation) {
+                stopper.mode = mode;
+            }
         }
         fit.best_monitored = None;
         let first_step = self.steps();
@@ -455,6 +521,7 @@ where
             steps: 0,
             last_loss: None,
             best_validation_loss: None,
+            best_validation_metric: None,
             best_epoch: None,
             restored_best: false,
             stopped: StopReason::MaxEpochs,
@@ -511,7 +578,8 @@ where
         F: FnMut(&Event<T>) -> Control,
     {
         let validation_loss = fit.validation_loss(self);
-        let monitored = validation_loss.unwrap_or(loss);
+        let validation_metric = fit.validation_score(self.model().output_len());
+        let monitored = validation_metric.or(validation_loss).unwrap_or(loss);
         if !monitored.is_finite() {
             return Err(Error::Diverged {
                 step: self.steps(),
@@ -521,7 +589,7 @@ where
         let verdict = match fit.early_stopping.as_mut() {
             Some(stopper) => stopper.update(monitored)?,
             None => Verdict {
-                improved: summary.best_epoch.is_none() || Some(monitored) < fit.best_monitored,
+                improved: fit.improves(monitored),
                 stop: false,
             },
         };
@@ -537,6 +605,9 @@ where
             let best = summary.best_validation_loss.map_or(v, |b| b.min(v));
             summary.best_validation_loss = Some(best);
         }
+        if verdict.improved && validation_metric.is_some() {
+            summary.best_validation_metric = validation_metric;
+        }
         self.end_epoch(Some(monitored))?;
         summary.epochs = epoch + 1;
         summary.last_loss = Some(loss);
@@ -545,6 +616,7 @@ where
             step: self.steps(),
             loss,
             validation_loss,
+            validation_metric,
             lr,
             improved: verdict.improved,
         };

@@ -3,6 +3,7 @@
 
 mod buffers;
 mod checkpoint;
+mod classify;
 mod clip;
 mod clip_and_schedule;
 mod epochs;
@@ -12,7 +13,7 @@ mod resume;
 pub use checkpoint::Checkpoint;
 pub use clip::{clip_grad_norm, clip_grad_value};
 pub use epochs::Epochs;
-pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, StopReason, Verdict};
+pub use fit::{Control, EarlyStopping, Event, Fit, FitSummary, Metric, StopReason, Verdict};
 
 use alloc::vec::Vec;
 use num_traits::Float;

@@ -60,9 +60,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use crate::cast::cast;
 use crate::error::{Error, Quantity};
-use crate::loss::{mean_over_rows, Loss};
+use crate::loss::{mean_loss_and_gradient, mean_over_rows, Loss};
 use crate::model::{check_batch, ensure_finite, Model};
 
 /// One parameter's two gradients and how far apart they are.
@@ -180,7 +179,6 @@ struct Pass<T> {
     outputs: Vec<T>,
     output_grads: Vec<T>,
     workspace: Vec<T>,
-    rows: T,
 }
 
 impl<T: Float> Pass<T> {
@@ -190,7 +188,6 @@ impl<T: Float> Pass<T> {
             outputs: vec![T::zero(); outputs],
             output_grads: vec![T::zero(); outputs],
             workspace: vec![T::zero(); model.workspace_len(batch)],
-            rows: cast(batch),
         }
     }
 
@@ -204,18 +201,7 @@ impl<T: Float> Pass<T> {
     ) -> Result<Vec<T>, Error> {
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
         let out = model.output_len();
-        for ((p, y), g) in self
-            .outputs
-            .chunks_exact(out)
-            .zip(targets.chunks_exact(out))
-            .zip(self.output_grads.chunks_exact_mut(out))
-        {
-            loss.gradient(p, y, g);
-        }
-        let inv_rows = T::one() / self.rows;
-        self.output_grads
-            .iter_mut()
-            .for_each(|g| *g = *g * inv_rows);
+        mean_loss_and_gradient(loss, &self.outputs, targets, &mut self.output_grads, out);
         let mut grads = vec![T::zero(); model.params().len()];
         model.backward(
             inputs,

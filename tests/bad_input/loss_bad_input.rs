@@ -146,3 +146,49 @@ fn one_hot_refuses_a_buffer_of_the_wrong_size_and_writes_nothing() {
     assert!(CrossEntropy::one_hot(&[0], 0, &mut empty).is_err()); // no classes at all
     assert_eq!(CrossEntropy::one_hot(&[], 4, &mut empty), Ok(()));
 }
+
+#[test]
+fn class_index_targets_and_class_weights_are_checked() {
+    use backprop::{Activation, Network};
+    let net = || {
+        Network::builder(2)
+            .dense(3, Activation::Identity)
+            .seed(1)
+            .build()
+            .unwrap()
+    };
+    let mut trainer = Trainer::new(net(), CrossEntropy::class_indices(), Sgd::new(0.1)).unwrap();
+    let before = trainer.model().params().to_vec();
+    for (bad, value) in [(3.0, 3.0), (1.5, 1.5), (-1.0, -1.0)] {
+        let refused = trainer.step_batch(&[1.0, 2.0, 3.0, 4.0], &[0.0, bad]);
+        assert_eq!(
+            refused.unwrap_err(),
+            Error::InvalidTarget { index: 1, value }
+        );
+    }
+    // one target per row, not one per class
+    let refused = trainer.step_batch(&[1.0, 2.0], &[0.0, 1.0, 0.0]);
+    let expected = Error::LengthMismatch {
+        what: Quantity::Target,
+        expected: 1,
+        actual: 3,
+    };
+    assert_eq!(refused.unwrap_err(), expected);
+    assert_eq!(trainer.model().params(), &before[..]);
+
+    let negative = CrossEntropy::class_indices().weight(vec![1.0, -0.5, 1.0]);
+    let refused = Trainer::new(net(), negative, Sgd::new(0.1))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        Error::InvalidHyperparameter { name: "weight", .. }
+    ));
+    let two = CrossEntropy::class_indices().weight(vec![1.0, 2.0]);
+    let mut trainer = Trainer::new(net(), two, Sgd::new(0.1)).unwrap();
+    let refused = trainer.step_batch(&[1.0, 2.0], &[0.0]).unwrap_err();
+    assert!(
+        matches!(refused, Error::InvalidHyperparameter { name: "weight", value, .. } if value == 2.0)
+    );
+    assert_eq!(trainer.model().params(), &before[..]);
+}

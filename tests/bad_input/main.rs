@@ -14,13 +14,17 @@
 //! - `derivatives_bad_input`: Jacobians, Hessian-vector products, Hessians and input
 //!   jets refuse bad input with typed errors (a Hessian too large to hold: `TooLarge`)
 //!   and change nothing.
+//! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
+//! - `prepare`: splits and scalers refuse bad fractions, classes and widths.
 
 mod bad_groups;
 mod bad_hyperparameters;
 mod bad_input;
+mod dataset;
 mod derivatives_bad_input;
 mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
 mod messages;
+mod prepare;

@@ -4,9 +4,11 @@
 //! - `checkpoint`: checkpoints in memory and, with feature `serde`, through JSON;
 //!   mismatched, corrupted and mutated checkpoints are refused.
 //! - `optimizer_state`: equivalences between optimizers, reset and restore.
+//! - `scalers`: fitted scalers through JSON, inconsistent stored ones refused (`serde`).
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod checkpoint;
 mod optimizer_state;
+mod scalers;

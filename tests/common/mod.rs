@@ -217,3 +217,13 @@ impl<C> FullBatch<C> {
             .expect("17 parameters")
     }
 }
+
+/// A JSON array of numbers from the reference files.
+pub fn floats(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}

@@ -197,3 +197,24 @@ proptest! {
         check_against_dual(&loss, &dual, &p, &y, no_kink)?;
     }
 }
+
+#[test]
+fn weighted_class_index_cross_entropy_passes_gradcheck() {
+    use backprop::{gradcheck, Activation, Network};
+    let builder = Network::builder(2).dense(4, Activation::Tanh);
+    let mut net = builder
+        .dense(3, Activation::Identity)
+        .seed(9)
+        .build()
+        .unwrap();
+    let loss = CrossEntropy::class_indices()
+        .weight(vec![0.5, 2.0, 1.25])
+        .label_smoothing(0.2);
+    let inputs = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5];
+    let report = gradcheck::check(&mut net, &loss, &inputs, &[2.0, 0.0, 1.0]).unwrap();
+    assert!(
+        report.passes(1e-8, 1e-6),
+        "worst: {:?}",
+        report.worst_abs_error()
+    );
+}

@@ -3,6 +3,7 @@
 //! scripts in `tools/`), and weights exchanged in safetensors.
 //!
 //! - `pytorch_losses`: every loss and its gradient, plus full trainer steps.
+//! - `pytorch_cross_entropy`: class-index targets with class weights (weighted mean).
 //! - `pytorch_optimizers`: every optimizer and option replays PyTorch's trajectory.
 //! - `pytorch_schedules`: learning rates against `torch.optim.lr_scheduler`.
 //! - `pytorch_clipping`: `clip_grad_norm_` and `clip_grad_value_`.
@@ -18,6 +19,7 @@
 mod common;
 
 mod pytorch_clipping;
+mod pytorch_cross_entropy;
 mod pytorch_derivatives;
 mod pytorch_groups;
 mod pytorch_lbfgs;

@@ -4,6 +4,7 @@
 //! - `epochs`: every row once per epoch, batches as documented, reproducible.
 //! - `fit`: early stopping, the observer, stopping from it, errors propagate.
 //! - `full_batch_lbfgs`: L-BFGS fits a full batch in far fewer steps than Adam.
+//! - `fit_metric`: a validation metric reported per epoch and monitored in mode Max.
 //! - `trainer_clip_schedule`: the trainer's clipping and schedule equal doing them by hand.
 //! - `chunked_batches`: a large batch's gradient is exactly the sum of its chunks'.
 //! - `parallel` (feature `parallel`): bit-identical results on 1, 2 and 3 threads.
@@ -11,6 +12,7 @@
 mod chunked_batches;
 mod epochs;
 mod fit;
+mod fit_metric;
 mod full_batch_lbfgs;
 mod parallel;
 mod trainer_clip_schedule;

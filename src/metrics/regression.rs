@@ -1,0 +1,91 @@
+//! Scores of predicted values.
+
+use num_traits::Float;
+
+use super::check_pair;
+use crate::cast::cast;
+use crate::error::Error;
+
+fn mean<T: Float>(values: impl Iterator<Item = T>, n: usize) -> T {
+    values.fold(T::zero(), |s, x| s + x) / cast(n)
+}
+
+/// `(1/n) Σ (yᵢ − ŷᵢ)²`.
+///
+/// # Errors
+///
+/// See the [module](super) docs.
+pub fn mean_squared_error<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
+    check_pair(y_true, y_pred, y_true.len())?;
+    let diff = y_true.iter().zip(y_pred).map(|(&y, &p)| (y - p) * (y - p));
+    Ok(mean(diff, y_true.len()))
+}
+
+/// `(1/n) Σ |yᵢ − ŷᵢ|`.
+///
+/// # Errors
+///
+/// See the [module](super) docs.
+pub fn mean_absolute_error<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
+    check_pair(y_true, y_pred, y_true.len())?;
+    let diff = y_true.iter().zip(y_pred).map(|(&y, &p)| (y - p).abs());
+    Ok(mean(diff, y_true.len()))
+}
+
+/// The coefficient of determination `R² = 1 − Σ (yᵢ − ŷᵢ)² / Σ (yᵢ − ȳ)²`; for constant
+/// `y_true`, 1 if the predictions are exact and 0 otherwise (scikit-learn's
+/// `force_finite=True`).
+///
+/// # Errors
+///
+/// See the [module](super) docs.
+///
+/// ```
+/// use backprop::metrics::r2_score;
+///
+/// assert_eq!(r2_score(&[1.0, 2.0, 3.0], &[1.0, 2.0, 4.0])?, 0.5);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn r2_score<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
+    check_pair(y_true, y_pred, y_true.len())?;
+    let y_mean = mean(y_true.iter().copied(), y_true.len());
+    let residual = y_true
+        .iter()
+        .zip(y_pred)
+        .fold(T::zero(), |s, (&y, &p)| s + (y - p) * (y - p));
+    let total = y_true
+        .iter()
+        .fold(T::zero(), |s, &y| s + (y - y_mean) * (y - y_mean));
+    Ok(one_minus_ratio(residual, total))
+}
+
+/// `1 − Var(y − ŷ) / Var(y)` (population variances); for constant `y_true`, 1 if the
+/// residuals are constant and 0 otherwise (scikit-learn's `force_finite=True`).
+///
+/// # Errors
+///
+/// See the [module](super) docs.
+pub fn explained_variance_score<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
+    check_pair(y_true, y_pred, y_true.len())?;
+    let n = y_true.len();
+    let diff = |i: usize| y_true[i] - y_pred[i];
+    let diff_mean = mean((0..n).map(diff), n);
+    let residual = mean(
+        (0..n).map(|i| (diff(i) - diff_mean) * (diff(i) - diff_mean)),
+        n,
+    );
+    let y_mean = mean(y_true.iter().copied(), n);
+    let total = mean(y_true.iter().map(|&y| (y - y_mean) * (y - y_mean)), n);
+    Ok(one_minus_ratio(residual, total))
+}
+
+/// `1 − residual / total`, with scikit-learn's values where `total` is 0.
+fn one_minus_ratio<T: Float>(residual: T, total: T) -> T {
+    if total != T::zero() {
+        T::one() - residual / total
+    } else if residual == T::zero() {
+        T::one()
+    } else {
+        T::zero()
+    }
+}

@@ -1,0 +1,255 @@
+//! Shuffling and train/test splits of row-major data, with scikit-learn's sizes.
+
+use alloc::vec::Vec;
+use num_traits::Float;
+
+use crate::datasets::check_class_indices;
+use crate::error::{Error, Quantity};
+use crate::rng::{self, Stream};
+
+/// A permutation of `0..rows`, drawn by Fisher–Yates from the crate's stream for `seed`
+/// (the shuffle of [`Epochs`](crate::Epochs)).
+pub fn permutation(rows: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows).collect();
+    fisher_yates(&mut order, &mut rng::stream(seed));
+    order
+}
+
+fn fisher_yates(order: &mut [usize], stream: &mut Stream) {
+    for i in (1..order.len()).rev() {
+        let j = rng::below(stream, i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+}
+
+/// Shuffles the rows of `rows` (row-major, `width` values per row) in place: row `k`
+/// becomes the old row `permutation(n, seed)[k]`.
+///
+/// The order depends on the row count and the seed alone, so shuffling the inputs and
+/// the targets of the same rows with the same seed keeps them together.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] ([`Quantity::Input`]) if `rows` is not whole rows of
+/// `width` values (or `width` is 0); nothing is moved then.
+///
+/// ```
+/// use backprop::prepare::shuffle_rows;
+///
+/// let (mut inputs, mut targets) = ([1.0, 10.0, 2.0, 20.0, 3.0, 30.0], [1.0, 2.0, 3.0]);
+/// shuffle_rows(&mut inputs, 2, 7)?;
+/// shuffle_rows(&mut targets, 1, 7)?;
+/// for (row, y) in inputs.chunks(2).zip(targets) {
+///     assert_eq!(row, [y, 10.0 * y]); // still together
+/// }
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn shuffle_rows<T: Copy>(rows: &mut [T], width: usize, seed: u64) -> Result<(), Error> {
+    let n = row_count(rows, width)?;
+    let order = permutation(n, seed);
+    let shuffled = take(rows, width, &order);
+    rows.copy_from_slice(&shuffled);
+    Ok(())
+}
+
+/// The rows `indices` of `rows` (row-major, `width` values per row), in that order.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] ([`Quantity::Input`]) if `rows` is not whole rows of
+/// `width` values, or an index is not below the row count (`expected` is then the row
+/// count, `actual` the index).
+pub fn take_rows<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Result<Vec<T>, Error> {
+    let n = row_count(rows, width)?;
+    if let Some(&index) = indices.iter().find(|&&i| i >= n) {
+        return Err(Error::LengthMismatch {
+            what: Quantity::Input,
+            expected: n,
+            actual: index,
+        });
+    }
+    Ok(take(rows, width, indices))
+}
+
+fn take<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Vec<T> {
+    let mut out = Vec::with_capacity(indices.len() * width);
+    for &i in indices {
+        out.extend_from_slice(&rows[i * width..(i + 1) * width]);
+    }
+    out
+}
+
+fn row_count<T>(rows: &[T], width: usize) -> Result<usize, Error> {
+    if width == 0 || rows.len() % width != 0 {
+        return Err(Error::LengthMismatch {
+            what: Quantity::Input,
+            expected: width,
+            actual: rows.len(),
+        });
+    }
+    Ok(rows.len() / width)
+}
+
+/// scikit-learn's sizes for a split of `rows` rows: `n_test = ⌈fraction · rows⌉`,
+/// `n_train = rows − n_test`, both at least `at_least`.
+fn sizes(rows: usize, test_fraction: f64, at_least: usize) -> Result<(usize, usize), Error> {
+    let refuse = |expected| Error::InvalidHyperparameter {
+        name: "test_size",
+        value: test_fraction,
+        expected,
+    };
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(refuse("a fraction in (0, 1)"));
+    }
+    let n_test = (test_fraction * rows as f64).ceil() as usize;
+    let n_train = rows.saturating_sub(n_test);
+    if n_train < at_least.max(1) || n_test < at_least {
+        return Err(refuse(
+            "a fraction that leaves rows on both sides (one per class to stratify)",
+        ));
+    }
+    Ok((n_train, n_test))
+}
+
+/// Row indices for a random train/test split of `rows` rows, as scikit-learn's
+/// `train_test_split(…, test_size=test_fraction)`: `⌈test_fraction · rows⌉` test rows, the
+/// rest for training. Returns `(train, test)`.
+///
+/// # Errors
+///
+/// [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)`, or one
+/// that leaves no training row.
+///
+/// ```
+/// use backprop::prepare::train_test_split;
+///
+/// let (train, test) = train_test_split(150, 0.2, 42)?;
+/// assert_eq!((train.len(), test.len()), (120, 30));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn train_test_split(
+    rows: usize,
+    test_fraction: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>), Error> {
+    let (_, n_test) = sizes(rows, test_fraction, 1)?;
+    let mut order = permutation(rows, seed);
+    let train = order.split_off(n_test);
+    Ok((train, order))
+}
+
+/// Row indices for a train/test split that keeps each class's share, as scikit-learn's
+/// `train_test_split(…, test_size=test_fraction, stratify=y)`: the same sizes as
+/// [`train_test_split`], and each class split as scikit-learn splits it (its
+/// `_approximate_mode`: the classes' shares rounded down, the rows left over given to
+/// the largest remainders, a tie broken at random). Returns `(train, test)`.
+///
+/// `classes` holds a class index per row; only classes that occur count.
+///
+/// # Errors
+///
+/// Nothing is drawn when this returns an error:
+/// - [`Error::InvalidTarget`] for a class index that is not a whole number ≥ 0;
+/// - [`Error::TooFewRows`] for a class with a single row (as scikit-learn refuses it);
+/// - [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
+///   one that leaves either side fewer rows than there are classes.
+///
+/// ```
+/// use backprop::prepare::stratified_train_test_split;
+///
+/// let classes = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+/// let (train, test) = stratified_train_test_split(&classes, 0.5, 1)?;
+/// let ones = test.iter().filter(|&&i| classes[i] == 1.0).count();
+/// assert_eq!((train.len(), test.len(), ones), (5, 5, 3));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn stratified_train_test_split<T: Float>(
+    classes: &[T],
+    test_fraction: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>), Error> {
+    check_class_indices(classes, usize::MAX)?;
+    let by_class = rows_by_class(classes);
+    if let Some((class, _)) = by_class.iter().find(|(_, rows)| rows.len() == 1) {
+        return Err(Error::TooFewRows {
+            class: *class,
+            rows: 1,
+            needed: 2,
+        });
+    }
+    let (n_train, n_test) = sizes(classes.len(), test_fraction, by_class.len())?;
+    let mut stream = rng::stream(seed);
+    let counts: Vec<usize> = by_class.iter().map(|(_, rows)| rows.len()).collect();
+    let train_counts = approximate_mode(&counts, n_train, &mut stream);
+    let left: Vec<usize> = counts
+        .iter()
+        .zip(&train_counts)
+        .map(|(c, t)| c - t)
+        .collect();
+    let test_counts = approximate_mode(&left, n_test, &mut stream);
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (((_, rows), &n), &t) in by_class.iter().zip(&train_counts).zip(&test_counts) {
+        let mut rows = rows.clone();
+        shuffle(&mut rows, &mut stream);
+        train.extend_from_slice(&rows[..n]);
+        test.extend_from_slice(&rows[n..n + t]);
+    }
+    shuffle(&mut train, &mut stream);
+    shuffle(&mut test, &mut stream);
+    Ok((train, test))
+}
+
+fn shuffle(values: &mut [usize], stream: &mut Stream) {
+    fisher_yates(values, stream);
+}
+
+/// Each class that occurs, in increasing order, with its rows in row order (sorting
+/// rather than indexing by class, so a huge class index allocates nothing).
+fn rows_by_class<T: Float>(classes: &[T]) -> Vec<(usize, Vec<usize>)> {
+    let mut pairs: Vec<(usize, usize)> = classes
+        .iter()
+        .enumerate()
+        .map(|(row, c)| (c.to_usize().unwrap_or(0), row)) // checked: a whole number ≥ 0
+        .collect();
+    pairs.sort_unstable();
+    let mut by_class: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (class, row) in pairs {
+        match by_class.last_mut() {
+            Some((last, rows)) if *last == class => rows.push(row),
+            _ => by_class.push((class, alloc::vec![row])),
+        }
+    }
+    by_class
+}
+
+/// scikit-learn's `_approximate_mode(class_counts, n_draws, rng)`: each class's share
+/// `count / total · n_draws` rounded down, then one more row for the classes with the
+/// largest remainders until `n_draws` rows are drawn; among equal remainders the classes
+/// that get one are chosen at random.
+fn approximate_mode(counts: &[usize], draws: usize, stream: &mut Stream) -> Vec<usize> {
+    let total: usize = counts.iter().sum();
+    let share = |c: usize| c as f64 / total as f64 * draws as f64; // numpy's order
+    let mut drawn: Vec<usize> = counts.iter().map(|&c| share(c).floor() as usize).collect();
+    let mut need = draws - drawn.iter().sum::<usize>();
+    let remainders: Vec<f64> = counts
+        .iter()
+        .map(|&c| share(c) - share(c).floor())
+        .collect();
+    let mut values = remainders.clone();
+    values.sort_by(|a, b| b.total_cmp(a));
+    values.dedup();
+    for value in values {
+        if need == 0 {
+            break;
+        }
+        let mut tied: Vec<usize> = (0..counts.len())
+            .filter(|&i| remainders[i] == value)
+            .collect();
+        shuffle(&mut tied, stream);
+        for &i in tied.iter().take(need) {
+            drawn[i] += 1;
+        }
+        need -= need.min(tied.len());
+    }
+    drawn
+}
