@@ -136,11 +136,17 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] for a stepped state of
-    /// another length; nothing changes.
+    /// another length; nothing changes. [`Error::TooLarge`] if the allocator refuses the
+    /// state (it is then empty, as before a first step).
     pub(crate) fn fit_state(&mut self, param_len: usize) -> Result<(), Error> {
         let expected = self.rule.state_len(param_len);
         if self.steps == 0 {
             self.state.clear();
+            self.state
+                .try_reserve_exact(expected)
+                .map_err(|_| Error::TooLarge {
+                    what: Quantity::OptimizerState,
+                })?;
             self.state.resize(expected, T::zero());
         } else if self.state.len() != expected {
             return Err(Error::LengthMismatch {

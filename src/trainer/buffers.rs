@@ -87,12 +87,20 @@ pub(super) fn resize<T: Float>(
     len: usize,
     what: Quantity,
 ) -> Result<(), Error> {
+    reserve(buffer, len, what)?;
+    buffer.resize(len, T::zero());
+    Ok(())
+}
+
+/// Makes room for `len` values in `buffer` (its length unchanged), or [`Error::TooLarge`]
+/// about `what` where the allocator refuses: for buffers filled later, in a loop that
+/// must not abort half-way.
+pub(super) fn reserve<E>(buffer: &mut Vec<E>, len: usize, what: Quantity) -> Result<(), Error> {
     if len > buffer.len() {
         buffer
             .try_reserve_exact(len - buffer.len())
             .map_err(|_| Error::TooLarge { what })?;
     }
-    buffer.resize(len, T::zero());
     Ok(())
 }
 

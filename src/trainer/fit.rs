@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
+use super::buffers::{reserve, resize};
 use super::Epochs;
 use super::Trainer;
 use crate::error::{check_non_negative, check_positive_count, Error, Quantity};
@@ -317,6 +318,21 @@ impl<'v, T: Float> Fit<'v, T> {
         Some(mean_over_rows(trainer.loss(), &self.outputs, targets, out))
     }
 
+    /// Sizes the validation buffers and the best parameters' copy before any step:
+    /// [`Error::TooLarge`] then, never an abort after epochs of training.
+    fn reserve<M: Model<T>>(&mut self, model: &M) -> Result<(), Error> {
+        if let Some((inputs, targets)) = self.validation {
+            let rows = inputs.len() / model.input_len();
+            resize(&mut self.outputs, targets.len(), Quantity::Target)?;
+            let workspace = model.workspace_len(rows).max(self.workspace.len());
+            resize(&mut self.workspace, workspace, Quantity::Input)?;
+        }
+        if self.restores_best() {
+            reserve(&mut self.best_params, model.params().len(), Quantity::Parameters)?;
+        }
+        Ok(())
+    }
+
     /// Checks everything `fit` could refuse, before any step.
     fn check<M, L, O>(&self, trainer: &Trainer<M, L, O, T>) -> Result<(), Error>
     where
@@ -332,10 +348,11 @@ impl<'v, T: Float> Fit<'v, T> {
         };
         let model = trainer.model();
         let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
-        if targets.len() != rows * model.output_len() {
+        let expected = rows.saturating_mul(model.output_len()); // no slice is that long
+        if targets.len() != expected {
             return Err(Error::LengthMismatch {
                 what: Quantity::Target,
-                expected: rows * model.output_len(),
+                expected,
                 actual: targets.len(),
             });
         }
@@ -410,6 +427,7 @@ where
         F: FnMut(&Event<T>) -> Control,
     {
         fit.check(self)?;
+        fit.reserve(self.model())?;
         if fit
             .validation_loss(self)
             .is_some_and(|loss| !loss.is_finite())

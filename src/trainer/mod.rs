@@ -285,6 +285,13 @@ where
 
     /// The outputs for a batch of inputs, computed in the trainer's reusable buffers.
     ///
+    /// The outputs are returned as computed, like PyTorch's forward: finite inputs whose
+    /// outputs overflow (inputs near `f32::MAX`, say) give ±∞ (or NaN) in those rows.
+    /// That is not an error, because the model's arithmetic is exact IEEE arithmetic on
+    /// valid inputs and the other rows remain right; check `is_finite` where an
+    /// overflow matters. (A training step, whose update must stay finite, refuses them
+    /// as [`Error::Diverged`].)
+    ///
     /// # Errors
     ///
     /// [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs that are not whole
@@ -413,7 +420,9 @@ where
             buffers::resize(&mut self.buffers.gradients, param_len, Quantity::Gradient)?;
             self.optimizer.reset();
         }
-        self.optimizer.fit_state(param_len)
+        self.optimizer.fit_state(param_len)?;
+        let undo_len = param_len.saturating_add(self.optimizer.state().len());
+        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::OptimizerState)
     }
 }
 

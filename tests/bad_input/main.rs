@@ -9,7 +9,10 @@
 //! - `hostile_input`: NaN, ±∞, huge, tiny, empty and ragged input never panics and never
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
+//! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
+//!   names and norms, overflowing predictions), each a typed error or documented result.
 
+mod audit_findings;
 mod bad_hyperparameters;
 mod bad_input;
 mod divergence;
