@@ -91,7 +91,7 @@ pub use sgd::Sgd;
 use alloc::boxed::Box;
 use num_traits::Float;
 
-use crate::error::Error;
+use crate::error::{CheckpointFault, Error};
 
 /// One optimizer's formula: how step `t` changes the parameters, given the gradient and
 /// the rule's own state.
@@ -149,6 +149,52 @@ pub trait UpdateRule<T: Float> {
     fn validate(&self) -> Result<(), Error> {
         Ok(())
     }
+
+    /// Checks a restored `state` (of a rule that has stepped) for values the rule can
+    /// never produce, such as a negative second moment (default: accepts all; optional,
+    /// but without it a damaged checkpoint may restore and only fail steps later).
+    ///
+    /// [`Trainer::restore`](crate::Trainer::restore) calls it on a checkpoint's state,
+    /// after checking that its length is [`state_len`](Self::state_len) and every value
+    /// finite.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointFault::ImpossibleState`] naming the first impossible value.
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        let _ = state;
+        Ok(())
+    }
+
+    /// The first hyper-parameter in which `other` differs from `self`, by PyTorch's name,
+    /// or `None` if they are the same rule. [`Trainer::restore`](crate::Trainer::restore)
+    /// refuses a checkpoint whose rule differs and names this.
+    ///
+    /// The default compares whole rules and names the difference `rule`; the built-in
+    /// rules name the hyper-parameter.
+    fn difference(&self, other: &Self) -> Option<&'static str>
+    where
+        Self: Sized + PartialEq,
+    {
+        (self != other).then_some("rule")
+    }
+}
+
+/// Refuses a `block` of state values below `floor` (a sum of squares below 0, Adagrad's
+/// sum below its initial value): `offset` is the block's start in the flat state.
+pub(crate) fn check_floor<T: Float>(
+    block: &[T],
+    floor: T,
+    what: &'static str,
+    offset: usize,
+) -> Result<(), CheckpointFault> {
+    match block.iter().position(|v| *v < floor) {
+        Some(i) => Err(CheckpointFault::ImpossibleState {
+            what,
+            index: offset + i,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A boxed rule is a rule, so an optimizer can run one chosen at run time:
@@ -164,5 +210,9 @@ impl<T: Float, R: UpdateRule<T> + ?Sized> UpdateRule<T> for Box<R> {
 
     fn validate(&self) -> Result<(), Error> {
         (**self).validate()
+    }
+
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        (**self).check_state(state)
     }
 }

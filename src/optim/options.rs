@@ -110,6 +110,17 @@ impl<T: Float> Regularization<T> {
         !self.maximize && self.weight_decay.map_or(true, |d| d.factor() == T::zero())
     }
 
+    /// The first of these options in which `other` differs, by PyTorch's name.
+    pub(super) fn difference(self, other: Self) -> Option<&'static str> {
+        if self.weight_decay != other.weight_decay {
+            Some("weight_decay")
+        } else if self.maximize != other.maximize {
+            Some("maximize")
+        } else {
+            None
+        }
+    }
+
     /// Refuses a negative or non-finite weight decay, of either kind.
     pub(super) fn validate(self) -> Result<(), Error> {
         match self.weight_decay {

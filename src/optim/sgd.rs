@@ -130,6 +130,16 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
         }
         Ok(())
     }
+
+    fn difference(&self, other: &Self) -> Option<&'static str> {
+        if self.momentum != other.momentum {
+            Some("momentum")
+        } else if self.dampening != other.dampening {
+            Some("dampening")
+        } else {
+            self.regularization.difference(other.regularization)
+        }
+    }
 }
 
 impl<T> Regularized<T> for Sgd<T> {

@@ -183,8 +183,16 @@ impl<T: Float> Epochs<T> {
         }
         let batch = rows.min(self.batch_size);
         reserve(&mut self.order, rows, Quantity::Input)?;
-        reserve(&mut self.batch_inputs, batch.saturating_mul(in_len), Quantity::Input)?;
-        reserve(&mut self.batch_targets, batch.saturating_mul(out_len), Quantity::Target)
+        reserve(
+            &mut self.batch_inputs,
+            batch.saturating_mul(in_len),
+            Quantity::Input,
+        )?;
+        reserve(
+            &mut self.batch_targets,
+            batch.saturating_mul(out_len),
+            Quantity::Target,
+        )
     }
 
     /// Resets `order` to `0..rows` and shuffles it if asked to (Fisher–Yates).

@@ -328,7 +328,11 @@ impl<'v, T: Float> Fit<'v, T> {
             resize(&mut self.workspace, workspace, Quantity::Input)?;
         }
         if self.restores_best() {
-            reserve(&mut self.best_params, model.params().len(), Quantity::Parameters)?;
+            reserve(
+                &mut self.best_params,
+                model.params().len(),
+                Quantity::Parameters,
+            )?;
         }
         Ok(())
     }

@@ -6,6 +6,8 @@ mod checkpoint;
 mod clip;
 mod clip_and_schedule;
 mod epochs;
+#[cfg(feature = "serde")]
+mod file;
 mod fit;
 mod resume;
 

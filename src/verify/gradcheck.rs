@@ -186,9 +186,11 @@ struct Pass<T> {
 impl<T: Float> Pass<T> {
     /// The buffers for `batch` rows, or [`Error::TooLarge`] where they cannot be had.
     fn new<M: Model<T> + ?Sized>(model: &M, batch: usize) -> Result<Self, Error> {
-        let outputs = batch.checked_mul(model.output_len()).ok_or(Error::TooLarge {
-            what: Quantity::Input,
-        })?;
+        let outputs = batch
+            .checked_mul(model.output_len())
+            .ok_or(Error::TooLarge {
+                what: Quantity::Input,
+            })?;
         Ok(Self {
             outputs: zeros(outputs, Quantity::Input)?,
             output_grads: zeros(outputs, Quantity::Input)?,

@@ -82,7 +82,10 @@ fn the_last_sequential_layer_names_are_none_not_an_overflow() {
     assert_eq!(names.layer(usize::MAX), None);
     assert_eq!(names.layer(usize::MAX / 2 + 1), None);
     let last = usize::MAX / 2; // module 2l = usize::MAX − 1
-    let expected = (format!("{}.weight", usize::MAX - 1), format!("{}.bias", usize::MAX - 1));
+    let expected = (
+        format!("{}.weight", usize::MAX - 1),
+        format!("{}.bias", usize::MAX - 1),
+    );
     assert_eq!(names.layer(last), Some(expected));
 }
 
