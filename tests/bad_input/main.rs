@@ -9,6 +9,8 @@
 //! - `hostile_input`: NaN, ±∞, huge, tiny, empty and ragged input never panics and never
 //!   leaves a non-finite parameter (property tests).
 //! - `divergence`: a diverging step is rolled back with the optimizer's state.
+//! - `soak`: 10⁵ steps between hostile calls and restores end bit for bit where the
+//!   valid steps alone end.
 //! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
 //!   names and norms, overflowing predictions), each a typed error or documented result.
 
@@ -19,3 +21,4 @@ mod divergence;
 mod hostile_input;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
+mod soak;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the kernel's `unsafe` paths (src/kernel/gemm.rs: the type-identity casts and the
+# AVX2/FMA `#[target_feature]` calls) and a small set of tests under Miri, the
+# interpreter that detects undefined behaviour, twice: once as built for the baseline
+# x86-64 CPU (the portable kernels) and once with AVX2 and FMA enabled at compile time,
+# so that `is_x86_feature_detected!` is true inside Miri and the SIMD paths run.
+#
+# Floats are deterministic (-Zmiri-deterministic-floats: no extra rounding error that
+# Miri would otherwise inject into the float intrinsics), so the exact assertions hold.
+#
+# Usage: tools/miri.sh            (about 15-25 minutes on 2 cores; see docs/reliability.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A nightly toolchain if there is none (an existing one is used as it is, not updated).
+rustup run nightly rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install nightly --profile minimal >/dev/null
+rustup component add miri rust-src --toolchain nightly >/dev/null
+cargo +nightly miri setup >/dev/null
+
+export MIRIFLAGS="${MIRIFLAGS:--Zmiri-deterministic-floats}"
+
+# The kernel's own tests (every product layout through every path, the fast tanh and
+# sigmoid), the network's passes, and the lecture's trace through the whole trainer.
+unit_tests=(kernel:: model::network::)
+run() {
+    echo "== miri ($1): unit tests ${unit_tests[*]}"
+    cargo +nightly miri test --lib -- "${unit_tests[@]}"
+    echo "== miri ($1): tests/exact seed_trace"
+    cargo +nightly miri test --test exact -- seed_trace
+}
+
+run "baseline x86-64, portable kernels"
+RUSTFLAGS="-C target-feature=+avx2,+fma" CARGO_TARGET_DIR=target/miri-avx2 \
+    run "AVX2 and FMA enabled"
+echo "== miri: no undefined behaviour found"
