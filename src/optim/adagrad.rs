@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::options::{regularized_update, Formula, Regularization, Regularized};
-use super::{check_floor, Optimizer, UpdateRule};
+use super::{check_floor, first_difference, Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive, CheckpointFault, Error};
 
@@ -116,15 +116,16 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
     }
 
     fn difference(&self, other: &Self) -> Option<&'static str> {
-        if self.lr_decay != other.lr_decay {
-            Some("lr_decay")
-        } else if self.initial_accumulator_value != other.initial_accumulator_value {
-            Some("initial_accumulator_value")
-        } else if self.eps != other.eps {
-            Some("eps")
-        } else {
-            self.regularization.difference(other.regularization)
-        }
+        let start = (
+            self.initial_accumulator_value,
+            other.initial_accumulator_value,
+        );
+        first_difference([
+            (self.lr_decay != other.lr_decay, "lr_decay"),
+            (start.0 != start.1, "initial_accumulator_value"),
+            (self.eps != other.eps, "eps"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
-use super::{check_floor, Optimizer, UpdateRule, WeightDecay};
+use super::{check_floor, first_difference, Optimizer, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 
@@ -172,15 +172,15 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
     }
 
     fn difference(&self, other: &Self) -> Option<&'static str> {
-        if (self.beta1, self.beta2) != (other.beta1, other.beta2) {
-            Some("betas")
-        } else if self.eps != other.eps {
-            Some("eps")
-        } else if self.amsgrad != other.amsgrad {
-            Some("amsgrad")
-        } else {
-            self.regularization.difference(other.regularization)
-        }
+        first_difference([
+            (
+                (self.beta1, self.beta2) != (other.beta1, other.beta2),
+                "betas",
+            ),
+            (self.eps != other.eps, "eps"),
+            (self.amsgrad != other.amsgrad, "amsgrad"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

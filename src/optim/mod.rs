@@ -180,6 +180,16 @@ pub trait UpdateRule<T: Float> {
     }
 }
 
+/// The name of the first comparison that found a difference, for
+/// [`UpdateRule::difference`]: `(differs, name)` pairs in the rule's order.
+pub(crate) fn first_difference<const N: usize>(
+    comparisons: [(bool, &'static str); N],
+) -> Option<&'static str> {
+    comparisons
+        .into_iter()
+        .find_map(|(differs, name)| differs.then_some(name))
+}
+
 /// Refuses a `block` of state values below `floor` (a sum of squares below 0, Adagrad's
 /// sum below its initial value): `offset` is the block's start in the flat state.
 pub(crate) fn check_floor<T: Float>(

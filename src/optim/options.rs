@@ -112,13 +112,10 @@ impl<T: Float> Regularization<T> {
 
     /// The first of these options in which `other` differs, by PyTorch's name.
     pub(super) fn difference(self, other: Self) -> Option<&'static str> {
-        if self.weight_decay != other.weight_decay {
-            Some("weight_decay")
-        } else if self.maximize != other.maximize {
-            Some("maximize")
-        } else {
-            None
-        }
+        super::first_difference([
+            (self.weight_decay != other.weight_decay, "weight_decay"),
+            (self.maximize != other.maximize, "maximize"),
+        ])
     }
 
     /// Refuses a negative or non-finite weight decay, of either kind.

@@ -5,7 +5,7 @@ use num_traits::Float;
 use super::options::{
     check_momentum, lerp, regularized_update, Formula, Regularization, Regularized,
 };
-use super::{check_floor, Optimizer, UpdateRule};
+use super::{check_floor, first_difference, Optimizer, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 
@@ -146,17 +146,13 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
     }
 
     fn difference(&self, other: &Self) -> Option<&'static str> {
-        if self.alpha != other.alpha {
-            Some("alpha")
-        } else if self.eps != other.eps {
-            Some("eps")
-        } else if self.momentum != other.momentum {
-            Some("momentum")
-        } else if self.centered != other.centered {
-            Some("centered")
-        } else {
-            self.regularization.difference(other.regularization)
-        }
+        first_difference([
+            (self.alpha != other.alpha, "alpha"),
+            (self.eps != other.eps, "eps"),
+            (self.momentum != other.momentum, "momentum"),
+            (self.centered != other.centered, "centered"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

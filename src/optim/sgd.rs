@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::options::{check_momentum, regularized_update, Formula, Regularization, Regularized};
-use super::{Momentum, Optimizer, UpdateRule};
+use super::{first_difference, Momentum, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
 
 /// Gradient descent with optional momentum (PyTorch's `torch.optim.SGD`).
@@ -132,13 +132,11 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
     }
 
     fn difference(&self, other: &Self) -> Option<&'static str> {
-        if self.momentum != other.momentum {
-            Some("momentum")
-        } else if self.dampening != other.dampening {
-            Some("dampening")
-        } else {
-            self.regularization.difference(other.regularization)
-        }
+        first_difference([
+            (self.momentum != other.momentum, "momentum"),
+            (self.dampening != other.dampening, "dampening"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

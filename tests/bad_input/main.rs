@@ -14,6 +14,9 @@
 //! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
 //!   names and norms, overflowing predictions), each a typed error or documented result.
 
+#[path = "../common/snapshot.rs"]
+mod snapshot;
+
 mod audit_findings;
 mod bad_hyperparameters;
 mod bad_input;

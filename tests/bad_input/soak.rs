@@ -7,7 +7,9 @@
 //! 10⁷ steps (about a minute in release):
 //! `BACKPROP_SOAK_STEPS=10000000 cargo test --release --test bad_input soak`.
 
-use backprop::{Adam, Error, Model, Mse, Neuron, Trainer};
+use backprop::{Adam, Error, Mse, Neuron, Trainer};
+
+use crate::snapshot::snapshot;
 
 type Lecture = Trainer<Neuron<f64>, Mse, backprop::Adam<f64>, f64>;
 
@@ -19,12 +21,6 @@ fn fresh() -> Lecture {
 fn sample(k: u64) -> ([f64; 1], [f64; 1]) {
     let x = 0.5 + (k % 11) as f64 / 10.0;
     ([x], [(k % 7) as f64 / 10.0])
-}
-
-fn bits(t: &Lecture) -> (Vec<u64>, u64, u64) {
-    let values = t.model().params().iter().chain(t.optimizer().state());
-    let steps = (t.steps(), t.optimizer().step_count());
-    (values.map(|v| v.to_bits()).collect(), steps.0, steps.1)
 }
 
 /// Hostile call `i`: each must be refused, with nothing changed.
@@ -66,10 +62,10 @@ fn soak(steps: u64) {
     let mut soaked = fresh();
     for k in 0..steps {
         let saved = (k % 1000 == 0).then(|| soaked.checkpoint());
-        let before = bits(&soaked);
+        let before = snapshot(&soaked);
         hostile(&mut soaked, k, &others);
         assert_eq!(
-            bits(&soaked),
+            snapshot(&soaked),
             before,
             "hostile call {k} changed the trainer"
         );
@@ -81,7 +77,7 @@ fn soak(steps: u64) {
         let (x, y) = sample(k);
         soaked.step(&x, &y).unwrap();
     }
-    assert_eq!(bits(&soaked), bits(&reference));
+    assert_eq!(snapshot(&soaked), snapshot(&reference));
     assert_eq!(soaked.steps(), steps);
 }
 
