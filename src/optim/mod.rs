@@ -3,7 +3,7 @@
 //! An optimizer is an update rule ([`UpdateRule`]: the formula, written once) run by an
 //! [`Optimizer`], which owns what every rule shares: the learning rate, the step count
 //! and the flat state buffer (momentum, moments), with their validation, reset and
-//! checkpointing. A rule of your own is one method, plus two with defaults.
+//! checkpointing. A rule of your own is one method, plus four with defaults.
 //!
 //! Every built-in rule follows PyTorch's `torch.optim` class of the same name: the same
 //! update in the same order of operations (its single-tensor, `foreach=False` code path),

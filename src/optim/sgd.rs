@@ -132,8 +132,11 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
     }
 
     fn difference(&self, other: &Self) -> Option<&'static str> {
+        let factor = |rule: &Self| rule.momentum.map(Momentum::factor);
+        let nesterov = |rule: &Self| matches!(rule.momentum, Some(Momentum::Nesterov(_)));
         first_difference([
-            (self.momentum != other.momentum, "momentum"),
+            (factor(self) != factor(other), "momentum"),
+            (nesterov(self) != nesterov(other), "nesterov"),
             (self.dampening != other.dampening, "dampening"),
         ])
         .or_else(|| self.regularization.difference(other.regularization))

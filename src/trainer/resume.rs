@@ -90,10 +90,11 @@ where
         }
     }
 
-    /// Loads a [`Checkpoint`]: the model's parameters, the optimizer whole (its
-    /// hyper-parameters, state and step count, as PyTorch's `load_state_dict` does), the
-    /// step count and the schedule's progress. The loss, clipping and the epoch
-    /// schedule's formula stay the trainer's own.
+    /// Loads a [`Checkpoint`]: the model's parameters, the optimizer's state, step count
+    /// and learning rate, the step count and the schedule's progress. Configuration is
+    /// the trainer's own and must match: the optimizer's hyper-parameters and the epoch
+    /// schedule's formula are compared, not loaded (unlike PyTorch's `load_state_dict`,
+    /// which would silently replace them); the loss and clipping are not in a checkpoint.
     ///
     /// Everything is checked before anything changes:
     /// - the checkpoint's format version must be this crate's

@@ -7,8 +7,8 @@
 //! `serde`); the configuration tests run in memory.
 
 use backprop::{
-    Adagrad, Adam, AdamW, Checkpoint, CheckpointFault, Error, Model, Mse, Neuron, Optimizer,
-    RmsProp, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
+    Adagrad, Adam, AdamW, Checkpoint, CheckpointFault, Error, Model, Momentum, Mse, Neuron,
+    Optimizer, RmsProp, Sgd, StepLr, Trainer, UpdateRule, WeightDecay,
 };
 
 type Lecture<R> = Trainer<Neuron<f64>, Mse, R, f64>;
@@ -67,6 +67,11 @@ fn every_hyper_parameter_of_every_rule_is_compared() {
     assert_refused(&mut trained(Adam::new(0.1)), saved, configuration("betas"));
     let saved = trained(Adam::new(0.1).eps(1e-6)).checkpoint();
     assert_refused(&mut trained(Adam::new(0.1)), saved, configuration("eps"));
+    let classic = || Sgd::new(0.1).momentum(Momentum::Classic(0.9));
+    let saved = trained(Sgd::new(0.1).momentum(Momentum::Nesterov(0.9))).checkpoint();
+    assert_refused(&mut trained(classic()), saved, configuration("nesterov"));
+    let saved = trained(Sgd::new(0.1).momentum(Momentum::Classic(0.5))).checkpoint();
+    assert_refused(&mut trained(classic()), saved, configuration("momentum"));
     let saved = trained(Sgd::new(0.1).dampening(0.5)).checkpoint();
     assert_refused(
         &mut trained(Sgd::new(0.1)),
