@@ -99,6 +99,44 @@ pub enum CheckpointFault {
     /// A plateau schedule's counters are beyond what stepping it can produce: more bad
     /// epochs than its patience, or a cooldown counter above its cooldown.
     PlateauCounters,
+    /// The checkpoint's optimizer configuration or schedule differs from the trainer's:
+    /// restoring it would silently change the update rule or the rates to come.
+    Configuration {
+        /// What differs: an optimizer hyper-parameter by PyTorch's name (`betas`,
+        /// `amsgrad`, `weight_decay`, …), `rule` for a rule of your own that differs, or
+        /// `schedule` for another epoch schedule or hyper-parameters of it.
+        what: &'static str,
+    },
+    /// An optimizer's state holds values its rule can never produce (a negative second
+    /// moment, an AMSGrad maximum below the moment it bounds, …), as
+    /// [`UpdateRule::check_state`](crate::UpdateRule::check_state) finds them.
+    ImpossibleState {
+        /// The state's name, as its rule documents it (`exp_avg_sq`, `sum`, …).
+        what: &'static str,
+        /// Its position in the optimizer's flat state.
+        index: usize,
+    },
+    /// The bytes do not start with the checkpoint file's magic header: not a checkpoint
+    /// file (or one whose first bytes were overwritten).
+    NotACheckpointFile,
+    /// The file is shorter or longer than its header says: cut off while being copied,
+    /// or with bytes appended.
+    Length {
+        /// The length the header announces for the payload, in bytes.
+        expected: u64,
+        /// The payload's length in the file.
+        actual: u64,
+    },
+    /// The payload's CRC-32 is not the one the header records: the file was corrupted.
+    Checksum {
+        /// The checksum in the header.
+        expected: u32,
+        /// The checksum of the payload as read.
+        actual: u32,
+    },
+    /// The payload passed its checksum but is not a checkpoint of the trainer's types
+    /// (written for another model, optimizer or float type), or could not be encoded.
+    Payload,
     /// The checkpoint was written in another layout version of this crate.
     Version {
         /// The version this crate writes and reads.
@@ -133,6 +171,33 @@ impl fmt::Display for CheckpointFault {
             CheckpointFault::PlateauCounters => {
                 f.write_str("its plateau schedule's counters exceed its patience or cooldown")
             }
+            CheckpointFault::Configuration { what } => write!(
+                f,
+                "its `{what}` differs from the trainer's (restoring it would change the \
+                 optimizer or the schedule; build the trainer with the checkpoint's)"
+            ),
+            CheckpointFault::ImpossibleState { what, index } => write!(
+                f,
+                "its optimizer state `{what}` at index {index} holds a value the optimizer \
+                 can never produce"
+            ),
+            CheckpointFault::NotACheckpointFile => {
+                f.write_str("its bytes do not start with the checkpoint file header")
+            }
+            CheckpointFault::Length { expected, actual } => write!(
+                f,
+                "its payload has {actual} bytes, the header announces {expected} \
+                 (truncated or extended)"
+            ),
+            CheckpointFault::Checksum { expected, actual } => write!(
+                f,
+                "its payload's CRC-32 is {actual:#010x}, the header records {expected:#010x} \
+                 (corrupted)"
+            ),
+            CheckpointFault::Payload => f.write_str(
+                "its payload is not a checkpoint of the trainer's model, optimizer and float \
+                 types",
+            ),
             CheckpointFault::Version { expected, actual } => write!(
                 f,
                 "it was written in checkpoint format version {actual}, this crate reads \
@@ -404,7 +469,7 @@ impl From<crate::SafetensorsError> for Error {
 }
 
 /// The error of a file operation on `path`.
-#[cfg(feature = "safetensors")]
+#[cfg(all(feature = "std", any(feature = "serde", feature = "safetensors")))]
 pub(crate) fn io_error(path: &std::path::Path, error: &std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),

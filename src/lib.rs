@@ -191,7 +191,11 @@
 //! step count, step count, schedule progress) and [`Trainer::restore`] puts it back after
 //! checking it, so training resumes bit for bit; a checkpoint that does not fit the
 //! trainer or holds non-finite values is refused with [`Error::InvalidCheckpoint`] and
-//! changes nothing. `docs/reliability.md` lists every guarantee with the test proving it.
+//! changes nothing. It also refuses a checkpoint of another optimizer configuration or
+//! schedule, and an optimizer state no run could produce. With `serde` and `std`,
+//! `Trainer::save` and `Trainer::load` keep checkpoints in files that a crash never
+//! leaves half-written (magic header, version, CRC-32; written beside the target, synced,
+//! renamed over it). `docs/reliability.md` lists every guarantee with the test proving it.
 //!
 //! # Should I use this crate?
 //!

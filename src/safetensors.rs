@@ -88,12 +88,15 @@ impl StateDictNames {
         self
     }
 
-    /// The weight and bias names of layer `l`, or `None` if the rule names no such layer.
+    /// The weight and bias names of layer `l`, or `None` if the rule names no such layer
+    /// (for [`sequential`](Self::sequential): beyond `usize::MAX / 2`, where module `2l`
+    /// cannot exist).
     pub fn layer(&self, l: usize) -> Option<(String, String)> {
         let p = &self.prefix;
         match &self.layers {
             LayerNames::EveryOther => {
-                Some((format!("{p}{}.weight", 2 * l), format!("{p}{}.bias", 2 * l)))
+                let i = l.checked_mul(2)?; // no module index beyond usize::MAX
+                Some((format!("{p}{i}.weight"), format!("{p}{i}.bias")))
             }
             LayerNames::Indices(indices) => {
                 let i = indices.get(l)?;

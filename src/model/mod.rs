@@ -10,7 +10,6 @@ pub use init::{Init, WeightInit};
 pub use network::{LayerShape, Network, NetworkBuilder};
 pub use neuron::Neuron;
 
-use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
@@ -62,6 +61,10 @@ pub trait Model<T: Float> {
     fn params_mut(&mut self) -> &mut [T];
 
     /// How many scratch values `forward` and `backward` need for a batch of `batch` rows.
+    ///
+    /// Where that count overflows `usize`, return `usize::MAX` (saturate): the trainer
+    /// and [`predict`](Self::predict) then report [`Error::TooLarge`] instead of
+    /// allocating a wrapped-around size.
     fn workspace_len(&self, batch: usize) -> usize;
 
     /// Computes the outputs of a batch and records what `backward` needs in `workspace`.
@@ -132,13 +135,15 @@ pub trait Model<T: Float> {
     /// The outputs for a batch of inputs, in a new vector.
     ///
     /// Convenient, but it allocates; [`Trainer::predict`](crate::Trainer::predict) reuses
-    /// the trainer's buffers instead.
+    /// the trainer's buffers instead. Outputs that overflow are returned as ±∞ or NaN,
+    /// as computed (see [`Trainer::predict`](crate::Trainer::predict) for why).
     ///
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] if `inputs` is not a whole number of samples,
     /// [`Error::EmptyBatch`] if it holds none, [`Error::NonFinite`] for a NaN or
-    /// infinite input.
+    /// infinite input, [`Error::TooLarge`] if the outputs or the workspace cannot be
+    /// allocated (their size overflows, or the allocator refuses it).
     ///
     /// ```
     /// use backprop::{Model, Neuron};
@@ -150,8 +155,12 @@ pub trait Model<T: Float> {
     fn predict(&self, inputs: &[T]) -> Result<Vec<T>, Error> {
         let batch = batch_len(inputs, self.input_len(), Quantity::Input)?;
         ensure_finite(inputs, Quantity::Input)?;
-        let mut outputs = vec![T::zero(); batch * self.output_len()];
-        let mut workspace = vec![T::zero(); self.workspace_len(batch)];
+        let too_large = Error::TooLarge {
+            what: Quantity::Input,
+        };
+        let outputs_len = batch.checked_mul(self.output_len()).ok_or(too_large)?;
+        let mut outputs = zeros(outputs_len, Quantity::Input)?;
+        let mut workspace = zeros(self.workspace_len(batch), Quantity::Input)?;
         self.forward(inputs, &mut outputs, &mut workspace);
         Ok(outputs)
     }
@@ -191,7 +200,7 @@ where
     M: Model<T> + ?Sized,
     L: crate::loss::Loss<T> + ?Sized,
 {
-    let expected = rows * loss.target_len(model.output_len());
+    let expected = rows.saturating_mul(loss.target_len(model.output_len())); // no slice is that long
     if targets.len() != expected || model.output_len() == 0 {
         return Err(Error::LengthMismatch {
             what: Quantity::Target,
@@ -202,6 +211,17 @@ where
     ensure_finite(inputs, Quantity::Input)?;
     ensure_finite(targets, Quantity::Target)?;
     loss.check_targets_for(targets, model.output_len())
+}
+
+/// `len` zeros, or [`Error::TooLarge`] about `what` where `vec!` would panic or abort: a
+/// request above `isize::MAX` bytes, or one the allocator refuses.
+pub(crate) fn zeros<T: Float>(len: usize, what: Quantity) -> Result<Vec<T>, Error> {
+    let mut values = Vec::new();
+    values
+        .try_reserve_exact(len)
+        .map_err(|_| Error::TooLarge { what })?;
+    values.resize(len, T::zero());
+    Ok(values)
 }
 
 /// The number of rows in a row-major batch of `row_len`-wide samples.

@@ -3,9 +3,9 @@
 use num_traits::Float;
 
 use super::options::{regularized_update, Formula, Regularization, Regularized};
-use super::{Optimizer, UpdateRule};
+use super::{check_floor, first_difference, Optimizer, UpdateRule};
 use crate::cast::cast;
-use crate::error::{check_non_negative, check_positive, Error};
+use crate::error::{check_non_negative, check_positive, CheckpointFault, Error};
 
 /// Adagrad (PyTorch's `torch.optim.Adagrad`).
 ///
@@ -107,6 +107,25 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
         self.regularization.validate()?;
         check_non_negative("initial_accumulator_value", self.initial_accumulator_value)?;
         check_positive("eps", self.eps)
+    }
+
+    /// `sum` starts at `initial_accumulator_value` and only ever adds squares, so it is
+    /// never below it (rounding cannot take a sum below an addend that is ≥ 0).
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        check_floor(state, self.initial_accumulator_value, "sum", 0)
+    }
+
+    fn difference(&self, other: &Self) -> Option<&'static str> {
+        let start = (
+            self.initial_accumulator_value,
+            other.initial_accumulator_value,
+        );
+        first_difference([
+            (self.lr_decay != other.lr_decay, "lr_decay"),
+            (start.0 != start.1, "initial_accumulator_value"),
+            (self.eps != other.eps, "eps"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

@@ -3,9 +3,9 @@
 use num_traits::Float;
 
 use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
-use super::{Optimizer, UpdateRule, WeightDecay};
+use super::{check_floor, first_difference, Optimizer, UpdateRule, WeightDecay};
 use crate::cast::cast;
-use crate::error::{check_decay, check_positive, Error};
+use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 
 /// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad; [`AdamW`] is Adam with
 /// decoupled weight decay.
@@ -154,6 +154,33 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         check_decay("betas[0]", self.beta1)?;
         check_decay("betas[1]", self.beta2)?;
         self.regularization.validate()
+    }
+
+    /// `exp_avg_sq` (v) is a running mean of squares, never negative; with amsgrad,
+    /// `max_exp_avg_sq` is the running maximum of v, never below it.
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        let n = state.len() / if self.amsgrad { 3 } else { 2 };
+        let (v, v_max) = state[n..].split_at(n);
+        check_floor(v, T::zero(), "exp_avg_sq", n)?;
+        match v_max.iter().zip(v).position(|(max, v)| max < v) {
+            Some(i) => Err(CheckpointFault::ImpossibleState {
+                what: "max_exp_avg_sq",
+                index: 2 * n + i,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn difference(&self, other: &Self) -> Option<&'static str> {
+        first_difference([
+            (
+                (self.beta1, self.beta2) != (other.beta1, other.beta2),
+                "betas",
+            ),
+            (self.eps != other.eps, "eps"),
+            (self.amsgrad != other.amsgrad, "amsgrad"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

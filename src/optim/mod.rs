@@ -3,7 +3,7 @@
 //! An optimizer is an update rule ([`UpdateRule`]: the formula, written once) run by an
 //! [`Optimizer`], which owns what every rule shares: the learning rate, the step count
 //! and the flat state buffer (momentum, moments), with their validation, reset and
-//! checkpointing. A rule of your own is one method, plus two with defaults.
+//! checkpointing. A rule of your own is one method, plus four with defaults.
 //!
 //! Every built-in rule follows PyTorch's `torch.optim` class of the same name: the same
 //! update in the same order of operations (its single-tensor, `foreach=False` code path),
@@ -98,7 +98,7 @@ pub use sgd::Sgd;
 use alloc::boxed::Box;
 use num_traits::Float;
 
-use crate::error::Error;
+use crate::error::{CheckpointFault, Error};
 
 /// One optimizer's formula: how step `t` changes the parameters, given the gradient and
 /// the rule's own state.
@@ -186,6 +186,62 @@ pub trait UpdateRule<T: Float> {
     fn validate(&self) -> Result<(), Error> {
         Ok(())
     }
+
+    /// Checks a restored `state` (of a rule that has stepped) for values the rule can
+    /// never produce, such as a negative second moment (default: accepts all; optional,
+    /// but without it a damaged checkpoint may restore and only fail steps later).
+    ///
+    /// [`Trainer::restore`](crate::Trainer::restore) calls it on a checkpoint's state,
+    /// after checking that its length is [`state_len`](Self::state_len) and every value
+    /// finite.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointFault::ImpossibleState`] naming the first impossible value.
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        let _ = state;
+        Ok(())
+    }
+
+    /// The first hyper-parameter in which `other` differs from `self`, by PyTorch's name,
+    /// or `None` if they are the same rule. [`Trainer::restore`](crate::Trainer::restore)
+    /// refuses a checkpoint whose rule differs and names this.
+    ///
+    /// The default compares whole rules and names the difference `rule`; the built-in
+    /// rules name the hyper-parameter.
+    fn difference(&self, other: &Self) -> Option<&'static str>
+    where
+        Self: Sized + PartialEq,
+    {
+        (self != other).then_some("rule")
+    }
+}
+
+/// The name of the first comparison that found a difference, for
+/// [`UpdateRule::difference`]: `(differs, name)` pairs in the rule's order.
+pub(crate) fn first_difference<const N: usize>(
+    comparisons: [(bool, &'static str); N],
+) -> Option<&'static str> {
+    comparisons
+        .into_iter()
+        .find_map(|(differs, name)| differs.then_some(name))
+}
+
+/// Refuses a `block` of state values below `floor` (a sum of squares below 0, Adagrad's
+/// sum below its initial value): `offset` is the block's start in the flat state.
+pub(crate) fn check_floor<T: Float>(
+    block: &[T],
+    floor: T,
+    what: &'static str,
+    offset: usize,
+) -> Result<(), CheckpointFault> {
+    match block.iter().position(|v| *v < floor) {
+        Some(i) => Err(CheckpointFault::ImpossibleState {
+            what,
+            index: offset + i,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A boxed rule is a rule, so an optimizer can run one chosen at run time:
@@ -217,5 +273,9 @@ impl<T: Float, R: UpdateRule<T> + ?Sized> UpdateRule<T> for Box<R> {
 
     fn validate(&self) -> Result<(), Error> {
         (**self).validate()
+    }
+
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        (**self).check_state(state)
     }
 }

@@ -6,7 +6,7 @@ use num_traits::Float;
 
 use super::group::{check_ranges, Group, Segments};
 use super::{Evaluate, Objective, UpdateRule};
-use crate::error::{check_non_negative, check_positive, Error, Quantity};
+use crate::error::{check_non_negative, check_positive, CheckpointFault, Error, Quantity};
 use crate::finite::first_non_finite;
 
 /// An [`UpdateRule`] with its learning rate, its step count and its state.
@@ -262,7 +262,8 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] for a stepped state of
-    /// another length; nothing changes.
+    /// another length; nothing changes. [`Error::TooLarge`] if the allocator refuses the
+    /// state (it is then empty, as before a first step).
     pub(crate) fn fit_state(&mut self, param_len: usize) -> Result<(), Error> {
         check_ranges(&self.groups, param_len)?;
         let expected = self.segments(param_len).fold(0usize, |sum, s| {
@@ -270,6 +271,11 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         });
         if self.steps == 0 {
             self.state.clear();
+            self.state
+                .try_reserve_exact(expected)
+                .map_err(|_| Error::TooLarge {
+                    what: Quantity::OptimizerState,
+                })?;
             self.state.resize(expected, T::zero());
         } else if self.state.len() != expected {
             return Err(Error::LengthMismatch {
@@ -309,6 +315,31 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
             offset += state_len;
         }
         self.steps = t;
+    }
+
+    /// Asks each group's rule (and the optimizer's own, for parameters in no group)
+    /// whether its part of the state is one its updates can produce, for `param_len`
+    /// parameters; the fault's index is into the whole state.
+    pub(crate) fn check_state(&self, param_len: usize) -> Result<(), CheckpointFault> {
+        let mut offset = 0;
+        for segment in self.segments(param_len) {
+            let state_len = segment.rule.state_len(segment.range.len());
+            let state = &self.state[offset..offset + state_len];
+            segment
+                .rule
+                .check_state(state)
+                .map_err(|fault| match fault {
+                    CheckpointFault::ImpossibleState { what, index } => {
+                        CheckpointFault::ImpossibleState {
+                            what,
+                            index: offset + index,
+                        }
+                    }
+                    other => other,
+                })?;
+            offset += state_len;
+        }
+        Ok(())
     }
 
     /// The parameters `0..len` cut into groups' ranges and stretches in no group.

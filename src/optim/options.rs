@@ -110,6 +110,14 @@ impl<T: Float> Regularization<T> {
         !self.maximize && self.weight_decay.map_or(true, |d| d.factor() == T::zero())
     }
 
+    /// The first of these options in which `other` differs, by PyTorch's name.
+    pub(super) fn difference(self, other: Self) -> Option<&'static str> {
+        super::first_difference([
+            (self.weight_decay != other.weight_decay, "weight_decay"),
+            (self.maximize != other.maximize, "maximize"),
+        ])
+    }
+
     /// Refuses a negative or non-finite weight decay, of either kind.
     pub(super) fn validate(self) -> Result<(), Error> {
         match self.weight_decay {

@@ -5,9 +5,9 @@ use num_traits::Float;
 use super::options::{
     check_momentum, lerp, regularized_update, Formula, Regularization, Regularized,
 };
-use super::{Optimizer, UpdateRule};
+use super::{check_floor, first_difference, Optimizer, UpdateRule};
 use crate::cast::cast;
-use crate::error::{check_decay, check_positive, Error};
+use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 
 /// RMSprop (PyTorch's `torch.optim.RMSprop`), optionally centered and with momentum.
 ///
@@ -135,6 +135,24 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
         check_momentum(self.momentum)?;
         self.regularization.validate()?;
         check_decay("alpha", self.alpha)
+    }
+
+    /// `square_avg` (v) is a running mean of squares, never negative. Centered, the
+    /// variance estimate `v − ḡ²` is not checked: it is ≥ 0 in exact arithmetic, but
+    /// rounding can leave it a few ulps below 0 in a genuine run (as in PyTorch).
+    fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
+        let blocks = 1 + usize::from(self.momentum > T::zero()) + usize::from(self.centered);
+        check_floor(&state[..state.len() / blocks], T::zero(), "square_avg", 0)
+    }
+
+    fn difference(&self, other: &Self) -> Option<&'static str> {
+        first_difference([
+            (self.alpha != other.alpha, "alpha"),
+            (self.eps != other.eps, "eps"),
+            (self.momentum != other.momentum, "momentum"),
+            (self.centered != other.centered, "centered"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::options::{check_momentum, regularized_update, Formula, Regularization, Regularized};
-use super::{Momentum, Optimizer, UpdateRule};
+use super::{first_difference, Momentum, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
 
 /// Gradient descent with optional momentum (PyTorch's `torch.optim.SGD`).
@@ -129,6 +129,17 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
             });
         }
         Ok(())
+    }
+
+    fn difference(&self, other: &Self) -> Option<&'static str> {
+        let factor = |rule: &Self| rule.momentum.map(Momentum::factor);
+        let nesterov = |rule: &Self| matches!(rule.momentum, Some(Momentum::Nesterov(_)));
+        first_difference([
+            (factor(self) != factor(other), "momentum"),
+            (nesterov(self) != nesterov(other), "nesterov"),
+            (self.dampening != other.dampening, "dampening"),
+        ])
+        .or_else(|| self.regularization.difference(other.regularization))
     }
 }
 

@@ -1,8 +1,10 @@
 //! Cosine annealing: half a cosine from the base rate down to a floor.
 
+use alloc::format;
+use alloc::string::String;
 use num_traits::Float;
 
-use super::LrSchedule;
+use super::{exact, LrSchedule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive_count, Error};
 
@@ -58,6 +60,14 @@ impl<T: Float> CosineAnnealingLr<T> {
 }
 
 impl<T: Float> LrSchedule<T> for CosineAnnealingLr<T> {
+    fn formula(&self) -> Option<String> {
+        Some(format!(
+            "CosineAnnealingLr {{ t_max: {}, eta_min: {:?} }}",
+            self.t_max,
+            exact(self.eta_min)
+        ))
+    }
+
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
         let pi: T = cast(core::f64::consts::PI);
         let two = T::one() + T::one();

@@ -1,8 +1,10 @@
 //! Exponential decay: the rate drops by a factor every epoch.
 
+use alloc::format;
+use alloc::string::String;
 use num_traits::Float;
 
-use super::LrSchedule;
+use super::{exact, LrSchedule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, Error};
 
@@ -42,6 +44,13 @@ impl<T: Float> ExponentialLr<T> {
 }
 
 impl<T: Float> LrSchedule<T> for ExponentialLr<T> {
+    fn formula(&self) -> Option<String> {
+        Some(format!(
+            "ExponentialLr {{ gamma: {:?} }}",
+            exact(self.gamma)
+        ))
+    }
+
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
         base_lr * self.gamma.powf(cast(epoch))
     }

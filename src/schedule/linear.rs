@@ -1,8 +1,10 @@
 //! Linear warm-up (or decay): the rate's factor moves in a straight line.
 
+use alloc::format;
+use alloc::string::String;
 use num_traits::Float;
 
-use super::LrSchedule;
+use super::{exact, LrSchedule};
 use crate::cast::cast;
 use crate::error::{check_fraction, check_positive_count, invalid, Error};
 
@@ -59,6 +61,15 @@ impl<T: Float> LinearLr<T> {
 }
 
 impl<T: Float> LrSchedule<T> for LinearLr<T> {
+    fn formula(&self) -> Option<String> {
+        Some(format!(
+            "LinearLr {{ start_factor: {:?}, end_factor: {:?}, total_iters: {} }}",
+            exact(self.start_factor),
+            exact(self.end_factor),
+            self.total_iters
+        ))
+    }
+
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
         let done: T = cast(epoch.min(self.total_iters));
         let span = self.end_factor - self.start_factor;

@@ -20,6 +20,7 @@ pub use linear::LinearLr;
 pub use plateau::{PlateauMode, ReduceLrOnPlateau, ThresholdMode};
 pub use step::StepLr;
 
+use alloc::string::String;
 use num_traits::Float;
 
 use crate::error::Error;
@@ -60,4 +61,22 @@ pub trait LrSchedule<T: Float> {
     fn validate(&self) -> Result<(), Error> {
         Ok(())
     }
+
+    /// What identifies the formula in a [`Checkpoint`](crate::Checkpoint): its type and
+    /// hyper-parameters, such as `StepLr { step_size: 1, gamma: 0.5 }` (the built-in
+    /// schedules give their `Debug` form, floats in their shortest exact digits).
+    ///
+    /// [`Trainer::restore`](crate::Trainer::restore) refuses a checkpoint whose formula
+    /// differs from the trainer's schedule's, since its rates would silently change.
+    /// The default, `None`, records nothing: then any schedule that also says `None` is
+    /// accepted. Implement it for a schedule of your own to have it checked.
+    fn formula(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A hyper-parameter as `f64` for a [`LrSchedule::formula`]: exact for f32 and f64, whose
+/// `Debug` form then round-trips.
+pub(crate) fn exact<T: Float>(value: T) -> f64 {
+    value.to_f64().unwrap_or(f64::NAN)
 }

@@ -1,8 +1,10 @@
 //! Step decay: the rate drops by a factor every few epochs.
 
+use alloc::format;
+use alloc::string::String;
 use num_traits::Float;
 
-use super::LrSchedule;
+use super::{exact, LrSchedule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive_count, Error};
 
@@ -45,6 +47,14 @@ impl<T: Float> StepLr<T> {
 }
 
 impl<T: Float> LrSchedule<T> for StepLr<T> {
+    fn formula(&self) -> Option<String> {
+        Some(format!(
+            "StepLr {{ step_size: {}, gamma: {:?} }}",
+            self.step_size,
+            exact(self.gamma)
+        ))
+    }
+
     fn learning_rate(&self, base_lr: T, epoch: usize) -> T {
         let drops = epoch.checked_div(self.step_size).unwrap_or(0);
         base_lr * self.gamma.powf(cast(drops))

@@ -83,22 +83,21 @@ pub(super) fn resize<T: Float>(
     len: usize,
     what: Quantity,
 ) -> Result<(), Error> {
+    reserve(buffer, len, what)?;
+    buffer.resize(len, T::zero());
+    Ok(())
+}
+
+/// Makes room for `len` values in `buffer` (its length unchanged), or [`Error::TooLarge`]
+/// about `what` where the allocator refuses: for buffers filled later, in a loop that
+/// must not abort half-way.
+pub(super) fn reserve<E>(buffer: &mut Vec<E>, len: usize, what: Quantity) -> Result<(), Error> {
     if len > buffer.len() {
         buffer
             .try_reserve_exact(len - buffer.len())
             .map_err(|_| Error::TooLarge { what })?;
     }
-    buffer.resize(len, T::zero());
     Ok(())
-}
-
-/// Makes room for `len` values in `buffer` (which holds none between uses), or
-/// [`Error::TooLarge`] about `what`.
-pub(super) fn reserve<T>(buffer: &mut Vec<T>, len: usize, what: Quantity) -> Result<(), Error> {
-    buffer.clear();
-    buffer
-        .try_reserve_exact(len)
-        .map_err(|_| Error::TooLarge { what })
 }
 
 /// Lengthens the workspace to `len` values if it is shorter; never shortens it.

@@ -1,5 +1,7 @@
 //! A trainer's state, taken whole so training can resume from it bit for bit.
 
+use alloc::string::String;
+
 use crate::optim::Optimizer;
 use crate::schedule::ReduceLrOnPlateau;
 
@@ -7,8 +9,9 @@ use crate::schedule::ReduceLrOnPlateau;
 ///
 /// Raised whenever what a checkpoint holds changes (1: the first versioned layout, with
 /// the optimizer as rule, learning rate, step count and state; 2: the optimizer's
-/// parameter groups too).
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// parameter groups too; 3: an epoch schedule's formula,
+/// [`LrSchedule::formula`](crate::LrSchedule::formula)).
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// Everything a [`Trainer`](crate::Trainer) remembers between steps: the model, the
 /// optimizer (hyper-parameters, state and step count), the number of steps and the
@@ -20,8 +23,9 @@ pub(crate) const FORMAT_VERSION: u32 = 2;
 /// written to disk in any serde format and read back into a freshly built trainer.
 ///
 /// What is not in it is configuration, which the trainer receiving it keeps: the loss,
-/// gradient clipping, and an epoch schedule's formula (only its epoch counter and base
-/// rate are saved; the schedule itself is code). A [`ReduceLrOnPlateau`] is state and
+/// gradient clipping, and an epoch schedule's code (its epoch counter, base rate and
+/// [`formula`](crate::LrSchedule::formula) are saved, so that restoring into a trainer
+/// with another schedule is refused, as is one with another optimizer configuration). A [`ReduceLrOnPlateau`] is state and
 /// configuration at once and is saved whole. The shuffling state of an
 /// [`Epochs`](crate::Epochs) lives there; save it beside the checkpoint (it is `Clone`,
 /// and serializable with `serde`).
@@ -45,13 +49,17 @@ pub struct Checkpoint<M, O, T> {
 }
 
 /// The progress of the trainer's learning-rate policy.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) enum ScheduleState<T> {
     /// No schedule: the rate changes only by hand.
     Constant,
     /// An epoch schedule's base rate and the number of epochs ended.
-    Epoch { base_lr: T, epoch: usize },
+    Epoch {
+        base_lr: T,
+        epoch: usize,
+        formula: Option<String>,
+    },
     /// A plateau schedule, whole.
     Plateau(ReduceLrOnPlateau<T>),
 }

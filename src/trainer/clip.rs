@@ -20,7 +20,9 @@ use crate::error::{check_not_below_zero, Error, Quantity};
 /// the factor `max_norm / (max_norm + 1e-6)`. The sum runs in index order; where it would
 /// overflow although every `gᵢ` is finite, the norm is computed as
 /// `m · √(Σᵢ (gᵢ/m)²)` with `m = maxᵢ |gᵢ|` instead (PyTorch returns ∞ there and, by
-/// default, zeroes the gradient).
+/// default, zeroes the gradient). Where even that norm exceeds the largest float
+/// (`[f64::MAX, f64::MAX]`), the returned norm is `+∞` and the gradient is still clipped
+/// to norm `max_norm`, as `gᵢ ← (gᵢ/m) · max_norm / √(Σⱼ (gⱼ/m)²)`.
 ///
 /// # Errors
 ///
@@ -44,7 +46,18 @@ use crate::error::{check_not_below_zero, Error, Quantity};
 /// ```
 pub fn clip_grad_norm<T: Float>(grads: &mut [T], max_norm: T) -> Result<T, Error> {
     check_not_below_zero("max_norm", max_norm)?;
-    let total_norm = global_norm(grads)?;
+    let (largest, root) = scaled_norm(grads)?;
+    let total_norm = largest * root;
+    if total_norm.is_infinite() {
+        // Finite components whose norm exceeds the largest float: gᵢ·coef computed as
+        // (gᵢ/m)·(max_norm/root), where each factor is finite (the 1e-6 vanishes in
+        // rounding beside such a norm).
+        if max_norm.is_finite() {
+            let coef = max_norm / root;
+            grads.iter_mut().for_each(|g| *g = *g / largest * coef);
+        }
+        return Ok(total_norm);
+    }
     let coef = max_norm / (total_norm + cast(1e-6));
     // PyTorch multiplies by the clamped coefficient always; by 1 changes nothing.
     if coef < T::one() {
@@ -90,11 +103,12 @@ pub fn clip_grad_value<T: Float>(grads: &mut [T], clip_value: T) -> Result<(), E
     Ok(())
 }
 
-/// `√(Σ gᵢ²)`, refusing non-finite components and rescaling where the sum overflows.
-fn global_norm<T: Float>(grads: &[T]) -> Result<T, Error> {
+/// The global norm as `(m, r)` with `norm = m·r`: `(1, √(Σ gᵢ²))`, or where that sum
+/// overflows, `m = maxᵢ |gᵢ|` and `r = √(Σᵢ (gᵢ/m)²)`. Refuses non-finite components.
+fn scaled_norm<T: Float>(grads: &[T]) -> Result<(T, T), Error> {
     let sum_of_squares = grads.iter().fold(T::zero(), |sum, &g| sum + g * g);
     if sum_of_squares.is_finite() {
-        return Ok(sum_of_squares.sqrt());
+        return Ok((T::one(), sum_of_squares.sqrt()));
     }
     if let Some(index) = grads.iter().position(|g| !g.is_finite()) {
         return Err(non_finite(index));
@@ -104,7 +118,7 @@ fn global_norm<T: Float>(grads: &[T]) -> Result<T, Error> {
         let r = g / largest;
         sum + r * r
     });
-    Ok(largest * scaled.sqrt())
+    Ok((largest, scaled.sqrt()))
 }
 
 fn non_finite(index: usize) -> Error {

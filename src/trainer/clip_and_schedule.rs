@@ -1,5 +1,6 @@
 //! The trainer's optional gradient clipping and learning-rate schedule.
 
+use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 use num_traits::Float;
@@ -35,6 +36,13 @@ pub(super) enum LrPolicy<T> {
 /// A pure schedule, shared: cloning a trainer shares it, which is safe as it has no state.
 #[derive(Clone)]
 pub(super) struct SharedSchedule<T>(Arc<dyn LrSchedule<T> + Send + Sync>);
+
+impl<T: Float> SharedSchedule<T> {
+    /// The schedule's [`LrSchedule::formula`], which a checkpoint records.
+    pub(super) fn formula(&self) -> Option<String> {
+        self.0.formula()
+    }
+}
 
 impl<T> fmt::Debug for SharedSchedule<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,9 +3,10 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
+use super::buffers::reserve;
 use super::{Step, Trainer};
 use crate::cast::cast;
-use crate::error::{check_positive_count, Error};
+use crate::error::{check_positive_count, Error, Quantity};
 use crate::loss::Loss;
 use crate::model::{check_batch, Model};
 use crate::optim::UpdateRule;
@@ -143,6 +144,7 @@ impl<T: Float> Epochs<T> {
         let rows = check_batch(trainer.model(), trainer.loss(), inputs, targets)?;
         let in_len = trainer.model().input_len();
         let out_len = trainer.loss().target_len(trainer.model().output_len());
+        self.reserve(rows, in_len, out_len)?;
         self.draw_order(rows);
         let (mut total, mut seen) = (T::zero(), 0);
         // The same mean kept as a running average, which cannot overflow: used only if
@@ -172,6 +174,26 @@ impl<T: Float> Epochs<T> {
     /// The data set's row count, after checking it as a whole.
     fn check_batch_size(&self) -> Result<(), Error> {
         check_positive_count("batch_size", self.batch_size)
+    }
+
+    /// Makes room for the shuffled order and one gathered batch before any step, so a
+    /// data set too large to index is refused with [`Error::TooLarge`], never an abort.
+    fn reserve(&mut self, rows: usize, in_len: usize, out_len: usize) -> Result<(), Error> {
+        if self.shuffle.is_none() {
+            return Ok(()); // batches are slices of the data, nothing is copied
+        }
+        let batch = rows.min(self.batch_size);
+        reserve(&mut self.order, rows, Quantity::Input)?;
+        reserve(
+            &mut self.batch_inputs,
+            batch.saturating_mul(in_len),
+            Quantity::Input,
+        )?;
+        reserve(
+            &mut self.batch_targets,
+            batch.saturating_mul(out_len),
+            Quantity::Target,
+        )
     }
 
     /// Resets `order` to `0..rows` and shuffles it if asked to (Fisher–Yates).

@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
+use super::buffers::{reserve, resize};
 use super::Epochs;
 use super::Trainer;
 use crate::error::{check_non_negative, check_positive_count, Error, Quantity};
@@ -376,6 +377,29 @@ impl<'v, T: Float> Fit<'v, T> {
         }
     }
 
+    /// Sizes the validation buffers and the best parameters' copy before any step:
+    /// [`Error::TooLarge`] then, never an abort after epochs of training.
+    fn reserve<M: Model<T>>(&mut self, model: &M) -> Result<(), Error> {
+        if let Some((inputs, _)) = self.validation {
+            let rows = inputs.len() / model.input_len();
+            let outputs = rows.checked_mul(model.output_len());
+            let outputs = outputs.ok_or(Error::TooLarge {
+                what: Quantity::Target,
+            })?;
+            resize(&mut self.outputs, outputs, Quantity::Target)?;
+            let workspace = model.workspace_len(rows).max(self.workspace.len());
+            resize(&mut self.workspace, workspace, Quantity::Input)?;
+        }
+        if self.restores_best() {
+            reserve(
+                &mut self.best_params,
+                model.params().len(),
+                Quantity::Parameters,
+            )?;
+        }
+        Ok(())
+    }
+
     /// Checks everything `fit` could refuse, before any step.
     fn check<M, L, O>(&self, trainer: &Trainer<M, L, O, T>) -> Result<(), Error>
     where
@@ -392,10 +416,11 @@ impl<'v, T: Float> Fit<'v, T> {
         let model = trainer.model();
         let rows = batch_len(inputs, model.input_len(), Quantity::Input)?;
         let target_len = trainer.loss().target_len(model.output_len());
-        if targets.len() != rows * target_len {
+        let expected = rows.saturating_mul(target_len); // no slice is that long
+        if targets.len() != expected {
             return Err(Error::LengthMismatch {
                 what: Quantity::Target,
-                expected: rows * target_len,
+                expected,
                 actual: targets.len(),
             });
         }
@@ -498,6 +523,7 @@ where
         F: FnMut(&Event<T>) -> Control,
     {
         fit.check(self)?;
+        fit.reserve(self.model())?;
         if fit
             .validation_loss(self)
             .is_some_and(|loss| !loss.is_finite())

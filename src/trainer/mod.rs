@@ -7,6 +7,8 @@ mod classify;
 mod clip;
 mod clip_and_schedule;
 mod epochs;
+#[cfg(feature = "serde")]
+mod file;
 mod fit;
 mod resume;
 
@@ -336,6 +338,13 @@ where
     /// [`predict`](Model::predict)): the call for inference where an allocation per call
     /// does not matter. [`predict_into`](Self::predict_into) reuses your buffer instead.
     ///
+    /// The outputs are returned as computed, like PyTorch's forward: finite inputs whose
+    /// outputs overflow (inputs near `f32::MAX`, say) give ±∞ (or NaN) in those rows.
+    /// That is not an error, because the model's arithmetic is exact IEEE arithmetic on
+    /// valid inputs and the other rows remain right; check `is_finite` where an
+    /// overflow matters. (A training step, whose update must stay finite, refuses them
+    /// as [`Error::Diverged`].)
+    ///
     /// # Errors
     ///
     /// [`Error::EmptyBatch`], [`Error::LengthMismatch`] for inputs that are not whole
@@ -492,8 +501,8 @@ where
             self.optimizer.reset();
         }
         self.optimizer.fit_state(param_len)?;
-        let undo_len = param_len + self.optimizer.state().len();
-        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::Parameters)
+        let undo_len = param_len.saturating_add(self.optimizer.state().len());
+        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::OptimizerState)
     }
 }
 

@@ -70,9 +70,14 @@ where
     {
         let schedule = match &self.lr_policy {
             LrPolicy::Constant => ScheduleState::Constant,
-            LrPolicy::Epoch { base_lr, epoch, .. } => ScheduleState::Epoch {
+            LrPolicy::Epoch {
+                base_lr,
+                epoch,
+                schedule,
+            } => ScheduleState::Epoch {
                 base_lr: *base_lr,
                 epoch: *epoch,
+                formula: schedule.formula(),
             },
             LrPolicy::Plateau(plateau) => ScheduleState::Plateau(*plateau),
         };
@@ -85,10 +90,11 @@ where
         }
     }
 
-    /// Loads a [`Checkpoint`]: the model's parameters, the optimizer whole (its
-    /// hyper-parameters, state and step count, as PyTorch's `load_state_dict` does), the
-    /// step count and the schedule's progress. The loss, clipping and the epoch
-    /// schedule's formula stay the trainer's own.
+    /// Loads a [`Checkpoint`]: the model's parameters, the optimizer's state, step count
+    /// and learning rate, the step count and the schedule's progress. Configuration is
+    /// the trainer's own and must match: the optimizer's hyper-parameters and the epoch
+    /// schedule's formula are compared, not loaded (unlike PyTorch's `load_state_dict`,
+    /// which would silently replace them); the loss and clipping are not in a checkpoint.
     ///
     /// Everything is checked before anything changes:
     /// - the checkpoint's format version must be this crate's
@@ -97,11 +103,17 @@ where
     /// - the checkpoint's model must equal the trainer's in all but its parameter
     ///   values (inputs, outputs, layers, biases, activations), and its parameters must
     ///   be finite;
-    /// - the optimizer's hyper-parameters must be valid (its learning rate may be 0, as
-    ///   a schedule can make it), its state finite, and, once it has stepped, exactly
-    ///   as long as it needs for the model's parameters;
-    /// - the schedule must be of the kind the trainer has, with a valid base rate, or a
-    ///   plateau schedule with valid hyper-parameters, counters within its patience
+    /// - the optimizer's rule must equal the trainer's, hyper-parameters and options
+    ///   ([`CheckpointFault::Configuration`] names the first that differs, as
+    ///   [`UpdateRule::difference`] finds it: a checkpoint configures nothing), its
+    ///   learning rate valid (it may be 0, as a schedule can make it), its state
+    ///   finite, and, once it has stepped, exactly as long as it needs for the model's
+    ///   parameters and possible for its rule ([`UpdateRule::check_state`]: a negative
+    ///   second moment is [`CheckpointFault::ImpossibleState`]);
+    /// - the schedule must be of the kind the trainer has; an epoch schedule with the
+    ///   same [`formula`](crate::LrSchedule::formula) (else
+    ///   [`CheckpointFault::Configuration`] naming `schedule`) and a valid base rate, or
+    ///   a plateau schedule with valid hyper-parameters, counters within its patience
     ///   and cooldown and a finite best metric (or none yet).
     ///
     /// # Errors
@@ -122,6 +134,7 @@ where
     pub fn restore(&mut self, checkpoint: Checkpoint<M, O, T>) -> Result<(), Error>
     where
         M: Clone + PartialEq,
+        O: PartialEq,
     {
         let Checkpoint {
             version,
@@ -138,7 +151,8 @@ where
             }));
         }
         self.check_model(&model).map_err(invalid)?;
-        check_optimizer(&mut optimizer, model.params().len()).map_err(invalid)?;
+        check_optimizer(self.optimizer.rule(), &mut optimizer, model.params().len())
+            .map_err(invalid)?;
         let lr_policy = self.restored_policy(schedule).map_err(invalid)?;
 
         self.model.params_mut().copy_from_slice(model.params());
@@ -178,7 +192,17 @@ where
     fn restored_policy(&self, saved: ScheduleState<T>) -> Result<LrPolicy<T>, CheckpointFault> {
         match (&self.lr_policy, saved) {
             (LrPolicy::Constant, ScheduleState::Constant) => Ok(LrPolicy::Constant),
-            (LrPolicy::Epoch { schedule, .. }, ScheduleState::Epoch { base_lr, epoch }) => {
+            (
+                LrPolicy::Epoch { schedule, .. },
+                ScheduleState::Epoch {
+                    base_lr,
+                    epoch,
+                    formula,
+                },
+            ) => {
+                if formula != schedule.formula() {
+                    return Err(CheckpointFault::Configuration { what: "schedule" });
+                }
                 if !(base_lr.is_finite() && base_lr >= T::zero()) {
                     return Err(CheckpointFault::Hyperparameter { name: "base_lr" });
                 }
@@ -197,9 +221,10 @@ where
     }
 }
 
-/// Checks a loaded optimizer against `param_len` parameters, and sizes the state of one
-/// that has not stepped.
-fn check_optimizer<T: Float, O: UpdateRule<T>>(
+/// Checks a loaded optimizer against the trainer's rule `ours` and `param_len`
+/// parameters, and sizes the state of one that has not stepped.
+fn check_optimizer<T: Float, O: UpdateRule<T> + PartialEq>(
+    ours: &O,
     optimizer: &mut Optimizer<T, O>,
     param_len: usize,
 ) -> Result<(), CheckpointFault> {
@@ -222,6 +247,9 @@ fn check_optimizer<T: Float, O: UpdateRule<T>>(
             _ => {}
         }
     }
+    if let Some(what) = ours.difference(optimizer.rule()) {
+        return Err(CheckpointFault::Configuration { what });
+    }
     non_finite(optimizer.state(), Quantity::OptimizerState)?;
     optimizer
         .fit_state(param_len)
@@ -236,7 +264,11 @@ fn check_optimizer<T: Float, O: UpdateRule<T>>(
                 expected: 0,
                 actual: optimizer.state().len(),
             },
-        })
+        })?;
+    if optimizer.step_count() > 0 {
+        optimizer.check_state(param_len)?;
+    }
+    Ok(())
 }
 
 fn non_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), CheckpointFault> {

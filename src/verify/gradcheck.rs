@@ -56,13 +56,12 @@
 //!
 //! A loss whose gradient forgets the `1/n` fails the same check.
 
-use alloc::vec;
 use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
 use crate::loss::{mean_loss_and_gradient, mean_over_rows, Loss};
-use crate::model::{check_batch, ensure_finite, Model};
+use crate::model::{check_batch, ensure_finite, zeros, Model};
 
 /// One parameter's two gradients and how far apart they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,9 +142,10 @@ where
 {
     let batch = check_batch(model, loss, inputs, targets)?;
     ensure_finite(model.params(), Quantity::Parameters)?;
-    let mut pass = Pass::new(model, batch);
+    let mut pass = Pass::new(model, batch)?;
     let analytic = pass.analytic_gradient(model, loss, inputs, targets)?;
-    let saved = model.params().to_vec();
+    let mut saved = zeros(model.params().len(), Quantity::Parameters)?;
+    saved.copy_from_slice(model.params());
     let numeric = pass.numeric_gradient(model, loss, inputs, targets, &saved);
     model.params_mut().copy_from_slice(&saved);
     let entries = analytic
@@ -182,13 +182,18 @@ struct Pass<T> {
 }
 
 impl<T: Float> Pass<T> {
-    fn new<M: Model<T> + ?Sized>(model: &M, batch: usize) -> Self {
-        let outputs = batch * model.output_len();
-        Self {
-            outputs: vec![T::zero(); outputs],
-            output_grads: vec![T::zero(); outputs],
-            workspace: vec![T::zero(); model.workspace_len(batch)],
-        }
+    /// The buffers for `batch` rows, or [`Error::TooLarge`] where they cannot be had.
+    fn new<M: Model<T> + ?Sized>(model: &M, batch: usize) -> Result<Self, Error> {
+        let outputs = batch
+            .checked_mul(model.output_len())
+            .ok_or(Error::TooLarge {
+                what: Quantity::Input,
+            })?;
+        Ok(Self {
+            outputs: zeros(outputs, Quantity::Input)?,
+            output_grads: zeros(outputs, Quantity::Input)?,
+            workspace: zeros(model.workspace_len(batch), Quantity::Input)?,
+        })
     }
 
     /// Forward, `∂L/∂ŷ` scaled by `1/B` as the trainer does, backward.
@@ -202,7 +207,7 @@ impl<T: Float> Pass<T> {
         model.forward(inputs, &mut self.outputs, &mut self.workspace);
         let out = model.output_len();
         mean_loss_and_gradient(loss, &self.outputs, targets, &mut self.output_grads, out);
-        let mut grads = vec![T::zero(); model.params().len()];
+        let mut grads = zeros(model.params().len(), Quantity::Gradient)?;
         model.backward(
             inputs,
             &self.outputs,
@@ -225,7 +230,8 @@ impl<T: Float> Pass<T> {
         saved: &[T],
     ) -> Result<Vec<T>, Error> {
         let cbrt_eps = T::epsilon().cbrt();
-        let mut numeric = Vec::with_capacity(saved.len());
+        let mut numeric = zeros(saved.len(), Quantity::Gradient)?;
+        numeric.clear(); // its capacity stays: the loop below cannot abort
         for (i, &theta) in saved.iter().enumerate() {
             let h = cbrt_eps * theta.abs().max(T::one());
             let (up, down) = (theta + h, theta - h);

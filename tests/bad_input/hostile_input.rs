@@ -15,6 +15,8 @@ use backprop::{
 };
 use proptest::prelude::*;
 
+use crate::snapshot::snapshot;
+
 /// A value chosen to break arithmetic, or an ordinary one.
 fn hostile() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -134,29 +136,6 @@ fn batch_error(
             value: targets[index],
         }),
         _ => None,
-    }
-}
-
-/// Everything a refused call must leave as it was.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    params: Vec<u64>,
-    state: Vec<u64>,
-    optimizer_steps: u64,
-    steps: u64,
-    lr: u64,
-}
-
-fn snapshot<M: Model<f64>, L: Loss<f64>, O: UpdateRule<f64>>(
-    t: &Trainer<M, L, O, f64>,
-) -> Snapshot {
-    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect();
-    Snapshot {
-        params: bits(t.model().params()),
-        state: bits(t.optimizer().state()),
-        optimizer_steps: t.optimizer().step_count(),
-        steps: t.steps(),
-        lr: t.optimizer().learning_rate().to_bits(),
     }
 }
 

@@ -16,7 +16,15 @@
 //!   and change nothing.
 //! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
 //! - `prepare`: splits and scalers refuse bad fractions, classes and widths.
+//! - `soak`: 10⁵ steps between hostile calls and restores end bit for bit where the
+//!   valid steps alone end.
+//! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
+//!   names and norms, overflowing predictions), each a typed error or documented result.
 
+#[path = "../common/snapshot.rs"]
+mod snapshot;
+
+mod audit_findings;
 mod bad_groups;
 mod bad_hyperparameters;
 mod bad_input;
@@ -28,3 +36,4 @@ mod invalid_schedule_and_clip;
 mod loss_bad_input;
 mod messages;
 mod prepare;
+mod soak;

@@ -119,7 +119,7 @@ fn bits<T: Float>(values: &[T]) -> Vec<u64> {
 fn assert_resumes_bit_exactly<T, O>(optimizer: Optimizer<T, O>, plateau: bool)
 where
     T: Float + core::fmt::Debug + Send + Sync + 'static,
-    O: UpdateRule<T> + Clone,
+    O: UpdateRule<T> + Clone + PartialEq,
     Checkpoint<Net<T>, O, T>: Storable,
     Epochs<T>: Storable,
 {
@@ -403,7 +403,7 @@ mod json {
     fn the_layout_is_documented() {
         let value = saved_json();
         let checkpoint = &value[0];
-        assert_eq!(checkpoint["version"], json!(2));
+        assert_eq!(checkpoint["version"], json!(3));
         assert_eq!(checkpoint["model"]["inputs"], json!(2));
         let first = json!({"units": 4, "bias": true, "activation": "Tanh"});
         assert_eq!(checkpoint["model"]["layers"][0], first);
@@ -461,11 +461,11 @@ mod json {
 
     #[test]
     fn another_format_version_is_refused() {
-        // version 1 had no parameter groups
-        let version = |v: &mut Value| v[0]["version"] = json!(1);
+        // version 1 had no parameter groups, version 2 no schedule formula
+        let version = |v: &mut Value| v[0]["version"] = json!(2);
         let reason = CheckpointFault::Version {
-            expected: 2,
-            actual: 1,
+            expected: 3,
+            actual: 2,
         };
         refused_after(version, reason);
     }

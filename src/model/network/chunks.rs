@@ -58,8 +58,11 @@ impl Chunks {
         c * base + c.min(extra)
     }
 
+    /// Saturates at `usize::MAX` for a batch too large to address, which the allocator
+    /// then refuses: [`Error::TooLarge`](crate::Error::TooLarge), never a wrapped size.
     fn workspace_start(&self, c: usize) -> usize {
-        self.row_start(c) * self.per_row + c * self.per_chunk
+        let rows = self.row_start(c).saturating_mul(self.per_row);
+        rows.saturating_add(c.saturating_mul(self.per_chunk))
     }
 
     /// Where a range of chunks splits in two: the first chunk of its second half, and

@@ -10,7 +10,7 @@ mod passes;
 
 use super::dense::{Dense, DenseShape};
 use super::init::{self, Init, WeightInit};
-use super::{ensure_finite, Model};
+use super::{ensure_finite, zeros, Model};
 use crate::activation::{Activation, ActivationFunction};
 use crate::error::{Error, Quantity};
 use crate::kernel::Kernels;
@@ -437,7 +437,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
         let seed = self.seed;
         let (layers, param_len) = self.assemble()?;
         let mut network = Network {
-            params: zeros(param_len)?,
+            params: zeros(param_len, Quantity::Parameters)?,
             layers,
         };
         let mut stream = rng::stream(seed);
@@ -541,17 +541,6 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
 fn checked_param_len(shape: DenseShape) -> Option<usize> {
     let weights = shape.inputs.checked_mul(shape.outputs)?;
     weights.checked_add(if shape.bias { shape.outputs } else { 0 })
-}
-
-/// `len` zeros, or [`Error::TooLarge`] where `vec!` would panic or abort: a request
-/// above `isize::MAX` bytes, or one the allocator refuses.
-fn zeros<T: Float>(len: usize) -> Result<Vec<T>, Error> {
-    let mut params = Vec::new();
-    params.try_reserve_exact(len).map_err(|_| Error::TooLarge {
-        what: Quantity::Parameters,
-    })?;
-    params.resize(len, T::zero());
-    Ok(params)
 }
 
 #[cfg(test)]

@@ -215,7 +215,8 @@ impl<T: Float, A> Network<T, A> {
     /// buffers as wide as the widest hidden layer (the output layer's `A` is the outputs,
     /// its δ the output gradient).
     pub(super) fn workspace_per_row(&self) -> usize {
-        self.total_units() + self.hidden_units() + 2 * self.widest_hidden()
+        let deltas = self.widest_hidden().saturating_mul(2); // saturates: see Chunks
+        (self.total_units() + self.hidden_units()).saturating_add(deltas)
     }
 
     /// The largest weight matrix: the size of the `Wᵀ` scratch.
