@@ -579,7 +579,10 @@ mod json {
                 if let Some((start, end)) = span(which) {
                     let digits: Vec<usize> =
                         (start..end).filter(|&i| json[i].is_ascii_digit()).collect();
-                    json[digits[at % digits.len()]] = b'0' + digit;
+                    // A truncation can leave a lone `-`: a span without digits.
+                    if !digits.is_empty() {
+                        json[digits[at % digits.len()]] = b'0' + digit;
+                    }
                 }
             }
             Mutation::Truncate { at } => json.truncate(at % (json.len() + 1)),

@@ -1,0 +1,322 @@
+//! What the fuzz targets check, shared by `fuzz/fuzz_targets/*.rs` (libFuzzer, nightly)
+//! and by `tests/fuzzing/corpus.rs`, which replays the committed corpus on stable.
+//!
+//! Each function takes the fuzzer's bytes and panics on a broken promise: a panic inside
+//! the crate, a non-finite parameter, or a refused call that changed something.
+#![allow(dead_code)] // each fuzz target uses one of the checks
+
+#[path = "../common/snapshot.rs"]
+mod snapshot;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+pub use snapshot::snapshot;
+
+use backprop::{
+    Activation, Adagrad, Adam, Checkpoint, Huber, Loss, Mae, Momentum, Mse, Network, Optimizer,
+    RmsProp, Sgd, StateDictNames, Trainer, UpdateRule, WeightDecay,
+};
+
+/// The fuzzer's bytes, read front to back; zeros once they run out.
+pub struct Bytes<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Bytes<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    /// A float chosen to break arithmetic (one byte), or any bit pattern (nine bytes).
+    pub fn float(&mut self) -> f64 {
+        const HOSTILE: [f64; 16] = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            2.0,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1.7e308,
+        ];
+        let b = self.byte();
+        if b < 0xF0 {
+            // Mostly ordinary values, so that steps succeed and reach deep states.
+            return f64::from(b) / 32.0 - 3.75;
+        }
+        if b < 0xFF {
+            return HOSTILE[usize::from(b - 0xF0)];
+        }
+        let mut bits = [0u8; 8];
+        for slot in &mut bits {
+            *slot = self.byte();
+        }
+        f64::from_le_bytes(bits)
+    }
+
+    pub fn floats(&mut self, len: usize) -> Vec<f64> {
+        (0..len).map(|_| self.float()).collect()
+    }
+}
+
+/// What the fuzzed trainers' rules support: everything a checkpoint file needs.
+pub trait Rule:
+    UpdateRule<f64> + Clone + PartialEq + core::fmt::Debug + Serialize + DeserializeOwned
+{
+}
+impl<R> Rule for R where
+    R: UpdateRule<f64> + Clone + PartialEq + core::fmt::Debug + Serialize + DeserializeOwned
+{
+}
+
+/// The network every check trains: 2 inputs, 3 tanh units, 1 output.
+pub fn network() -> Network<f64> {
+    Network::builder(2)
+        .dense(3, Activation::Tanh)
+        .dense(1, Activation::Identity)
+        .seed(7)
+        .build()
+        .expect("a small network builds")
+}
+
+/// A trainer of the fuzzer's choice: loss, optimizer and clipping; `None` if the
+/// fuzzer's clipping bound is refused (which must then be a typed error, not a panic).
+pub fn trainer_ops(data: &[u8]) {
+    let mut bytes = Bytes::new(data);
+    let choice = bytes.byte();
+    match choice % 5 {
+        0 => with_loss(&mut bytes, Sgd::new(0.1), choice / 5),
+        1 => with_loss(
+            &mut bytes,
+            Sgd::new(0.05).momentum(Momentum::Nesterov(0.9)),
+            choice / 5,
+        ),
+        2 => with_loss(
+            &mut bytes,
+            Adam::new(0.01)
+                .amsgrad(true)
+                .weight_decay(WeightDecay::Decoupled(0.01)),
+            choice / 5,
+        ),
+        3 => with_loss(
+            &mut bytes,
+            RmsProp::new(0.01).centered(true).momentum(0.5),
+            choice / 5,
+        ),
+        _ => with_loss(&mut bytes, Adagrad::new(0.1), choice / 5),
+    }
+}
+
+fn with_loss<R>(bytes: &mut Bytes, optimizer: Optimizer<f64, R>, choice: u8)
+where
+    R: Rule,
+{
+    match choice % 3 {
+        0 => with_clipping(bytes, Trainer::new(network(), Mse, optimizer)),
+        1 => with_clipping(bytes, Trainer::new(network(), Mae, optimizer)),
+        _ => with_clipping(bytes, Trainer::new(network(), Huber::new(1.0), optimizer)),
+    }
+}
+
+fn with_clipping<L, R>(
+    bytes: &mut Bytes,
+    trainer: Result<Trainer<Network<f64>, L, R, f64>, backprop::Error>,
+) where
+    L: Loss<f64>,
+    R: Rule,
+{
+    let trainer = trainer.expect("valid hyper-parameters");
+    let bound = bytes.float();
+    let clipped = match bytes.byte() % 3 {
+        0 => Ok(trainer),
+        1 => trainer.clip_grad_norm(bound),
+        _ => trainer.clip_grad_value(bound),
+    };
+    match clipped {
+        Ok(trainer) => run_ops(bytes, trainer),
+        Err(e) => assert!(
+            bound.is_nan() || bound < 0.0,
+            "clipping bound {bound} refused: {e}"
+        ),
+    }
+}
+
+/// Runs the fuzzer's operations, checking after each that every parameter is finite and
+/// that a refused call changed nothing.
+fn run_ops<L, R>(bytes: &mut Bytes, mut trainer: Trainer<Network<f64>, L, R, f64>)
+where
+    L: Loss<f64>,
+    R: Rule,
+{
+    let mut saved: Option<Checkpoint<Network<f64>, R, f64>> = None;
+    let mut ops = 0;
+    while !bytes.is_empty() && ops < 64 {
+        ops += 1;
+        let before = snapshot(&trainer);
+        let op = bytes.byte();
+        let result = match op % 7 {
+            0 => {
+                let x = bytes.floats(2);
+                let y = bytes.floats(1);
+                trainer.step(&x, &y).map(|_| ())
+            }
+            1 => {
+                let rows = usize::from(bytes.byte() % 4);
+                let x = bytes.floats(2 * rows + usize::from(op / 7 % 2));
+                let y = bytes.floats(rows);
+                trainer.step_batch(&x, &y).map(|_| ())
+            }
+            2 => {
+                let lr = bytes.float();
+                trainer.optimizer_mut().set_learning_rate(lr)
+            }
+            3 => {
+                saved = Some(trainer.checkpoint());
+                Ok(())
+            }
+            4 => match saved.clone() {
+                Some(checkpoint) => {
+                    let expected = snapshot_of(&checkpoint);
+                    let result = trainer.restore(checkpoint);
+                    if result.is_ok() {
+                        assert_eq!(expected.0, snapshot(&trainer).params);
+                    }
+                    result
+                }
+                None => Ok(()),
+            },
+            5 if op % 2 == 1 => {
+                // A checkpoint file's bytes and back: what a restart reads.
+                let bytes = trainer.checkpoint().to_bytes().expect("encodes");
+                let checkpoint = Checkpoint::from_bytes(&bytes).expect("decodes");
+                let expected = snapshot(&trainer);
+                trainer
+                    .restore(checkpoint)
+                    .expect("its own checkpoint restores");
+                assert_eq!(snapshot(&trainer), expected);
+                Ok(())
+            }
+            5 => {
+                let rows = usize::from(bytes.byte() % 3);
+                let x = bytes.floats(2 * rows);
+                trainer.predict(&x).map(|_| ())
+            }
+            _ => {
+                let x = bytes.floats(2);
+                let y = bytes.floats(1);
+                trainer.input_gradients(&x, &y).map(|_| ())
+            }
+        };
+        let params = trainer.model().params();
+        assert!(
+            params.iter().all(|p| p.is_finite()),
+            "{params:?} after op {op}"
+        );
+        let state = trainer.optimizer().state();
+        assert!(
+            state.iter().all(|s| s.is_finite()),
+            "{state:?} after op {op}"
+        );
+        if let Err(e) = result {
+            assert_eq!(
+                snapshot(&trainer),
+                before,
+                "op {op} refused ({e}) but changed the trainer"
+            );
+        }
+    }
+}
+
+fn snapshot_of<R>(checkpoint: &Checkpoint<Network<f64>, R, f64>) -> (Vec<u64>,) {
+    (checkpoint
+        .model()
+        .params()
+        .iter()
+        .map(|p| p.to_bits())
+        .collect(),)
+}
+
+/// Safetensors bytes loaded into the check network: refused with nothing changed, or
+/// loaded with finite parameters.
+pub fn safetensors_bytes(data: &[u8]) {
+    let mut net = network();
+    let before = net.params().to_vec();
+    match net.load_safetensors(data, &StateDictNames::sequential()) {
+        Ok(()) => assert!(net.params().iter().all(|p| p.is_finite())),
+        Err(_) => assert_eq!(
+            net.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            before.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+        ),
+    }
+}
+
+/// The trainer [`checkpoint_bytes`] restores into: Adam with AMSGrad, after one step.
+pub fn checkpoint_trainer() -> Trainer<Network<f64>, Mse, Adam<f64>, f64> {
+    let mut trainer = Trainer::new(network(), Mse, Adam::new(0.01).amsgrad(true))
+        .expect("valid hyper-parameters");
+    trainer.step(&[0.5, -1.0], &[0.25]).expect("a finite step");
+    trainer
+}
+
+/// The bytes of a checkpoint file around `payload`, with a right header and checksum
+/// (the layout `Checkpoint::to_bytes` documents), so the fuzzer reaches the payload.
+pub fn checkpoint_file(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = b"BPROPCK\n".to_vec();
+    bytes.extend_from_slice(&2u32.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// Checkpoint bytes restored into a trainer: refused with nothing changed, or restored
+/// into a trainer whose values are all finite and whose next step works or is refused
+/// with nothing changed. The first byte chooses whether the rest is a whole file (odd) or
+/// a payload given a right header (even), so both the container and the JSON get fuzzed.
+pub fn checkpoint_bytes(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let file = if mode % 2 == 1 {
+        rest.to_vec()
+    } else {
+        checkpoint_file(rest)
+    };
+    let mut trainer = checkpoint_trainer();
+    let before = snapshot(&trainer);
+    let loaded = Checkpoint::from_bytes(&file).and_then(|c| trainer.restore(c));
+    match loaded {
+        Ok(()) => {
+            assert!(trainer.model().params().iter().all(|p| p.is_finite()));
+            assert!(trainer.optimizer().state().iter().all(|p| p.is_finite()));
+            let now = snapshot(&trainer);
+            match trainer.step(&[0.5, -1.0], &[0.25]) {
+                Ok(_) => assert!(trainer.model().params().iter().all(|p| p.is_finite())),
+                Err(e) => assert_eq!(snapshot(&trainer), now, "refused ({e}) but changed"),
+            }
+        }
+        Err(_) => assert_eq!(snapshot(&trainer), before),
+    }
+}
