@@ -217,11 +217,12 @@ where
             ..
         } = &mut self.buffers;
 
-        self.model.forward(inputs, outputs, workspace);
-        let width = self.model.output_len();
-        let loss = mean_loss_and_gradient(&self.loss, outputs, targets, output_grads, width);
-        self.model
-            .backward(inputs, outputs, output_grads, workspace, gradients, None);
+        let mut passes = Passes {
+            outputs,
+            output_grads,
+            workspace,
+        };
+        let loss = passes.evaluate(&self.model, &self.loss, inputs, targets, gradients, None);
         refuse_non_finite(loss, gradients, self.steps)?;
         self.clipping.apply(gradients, &mut self.grad_norm)?;
         let evaluations = if self.optimizer.rule.evaluates() {
@@ -263,12 +264,15 @@ where
         } = buffers;
         point.clear();
         point.extend_from_slice(model.params());
-        let (width, step) = (model.output_len(), *steps);
+        let step = *steps;
+        let mut passes = Passes {
+            outputs,
+            output_grads,
+            workspace,
+        };
         let mut evaluate = |params: &[T], grads: &mut [T]| {
             model.params_mut().copy_from_slice(params);
-            model.forward(inputs, outputs, workspace);
-            let loss = mean_loss_and_gradient(loss_fn, outputs, targets, output_grads, width);
-            model.backward(inputs, outputs, output_grads, workspace, grads, None);
+            let loss = passes.evaluate(&*model, &*loss_fn, inputs, targets, grads, None);
             // caused by the step's own search, not by the parameters it started from
             refuse_non_finite(loss, grads, step)
                 .map_err(|_| diverged(step, Quantity::TrialLoss))?;
@@ -325,12 +329,13 @@ where
             ..
         } = &mut self.buffers;
 
-        self.model.forward(inputs, outputs, workspace);
-        let width = self.model.output_len();
-        mean_loss_and_gradient(&self.loss, outputs, targets, output_grads, width);
+        let mut passes = Passes {
+            outputs,
+            output_grads,
+            workspace,
+        };
         let wanted = Some(&mut input_grads[..]);
-        let model = &self.model;
-        model.backward(inputs, outputs, output_grads, workspace, gradients, wanted);
+        passes.evaluate(&self.model, &self.loss, inputs, targets, gradients, wanted);
         Ok(input_grads)
     }
 
@@ -503,6 +508,42 @@ where
         self.optimizer.fit_state(param_len)?;
         let undo_len = param_len.saturating_add(self.optimizer.state().len());
         buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::OptimizerState)
+    }
+}
+
+/// The buffers of one evaluation of the loss: the outputs, `∂L/∂ŷ` and the workspace.
+struct Passes<'a, T> {
+    outputs: &'a mut [T],
+    output_grads: &'a mut [T],
+    workspace: &'a mut [T],
+}
+
+impl<T: Float> Passes<'_, T> {
+    /// Forward, the mean loss and `∂L/∂ŷ`, backward (docs/math.md, sections 5 and 6):
+    /// returns `L` at the model's parameters and writes `∂L/∂θ` into `grads`, and
+    /// `∂L/∂x` into `input_grads` when given.
+    fn evaluate<M: Model<T>, L: Loss<T>>(
+        &mut self,
+        model: &M,
+        loss: &L,
+        inputs: &[T],
+        targets: &[T],
+        grads: &mut [T],
+        input_grads: Option<&mut [T]>,
+    ) -> T {
+        let (outputs, output_grads) = (&mut *self.outputs, &mut *self.output_grads);
+        model.forward(inputs, outputs, self.workspace);
+        let width = model.output_len();
+        let mean = mean_loss_and_gradient(loss, outputs, targets, output_grads, width);
+        model.backward(
+            inputs,
+            outputs,
+            output_grads,
+            self.workspace,
+            grads,
+            input_grads,
+        );
+        mean
     }
 }
 
