@@ -58,7 +58,7 @@ use crate::finite::ensure_finite;
 /// assert_eq!(accuracy_of_logits(&logits, &[1.0, 0.0, 0.0, 1.0], 2), 1.0);
 /// ```
 pub fn accuracy_of_logits<T: Float>(outputs: &[T], targets: &[T], output_len: usize) -> T {
-    if output_len == 0 || outputs.is_empty() || outputs.len() % output_len != 0 {
+    if output_len == 0 || outputs.is_empty() || !outputs.len().is_multiple_of(output_len) {
         return T::nan();
     }
     let rows = outputs.len() / output_len;

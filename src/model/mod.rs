@@ -229,7 +229,7 @@ pub(crate) fn batch_len<T>(values: &[T], row_len: usize, what: Quantity) -> Resu
     if values.is_empty() {
         return Err(Error::EmptyBatch);
     }
-    if row_len == 0 || values.len() % row_len != 0 {
+    if row_len == 0 || !values.len().is_multiple_of(row_len) {
         return Err(Error::LengthMismatch {
             what,
             expected: row_len,

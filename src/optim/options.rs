@@ -107,7 +107,7 @@ impl<T: Float> Regularization<T> {
     /// Whether `apply` changes nothing: not maximizing, and no decay or a decay of 0
     /// (`θ·(1 − lr·0)` is `θ` exactly).
     fn is_plain(self) -> bool {
-        !self.maximize && self.weight_decay.map_or(true, |d| d.factor() == T::zero())
+        !self.maximize && self.weight_decay.is_none_or(|d| d.factor() == T::zero())
     }
 
     /// The first of these options in which `other` differs, by PyTorch's name.

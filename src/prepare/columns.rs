@@ -22,7 +22,7 @@ pub(super) fn fit_rows<T: Float>(rows: &[T], width: usize) -> Result<usize, Erro
 
 /// Refuses `rows` that are not whole rows of `width` values.
 pub(super) fn check_width<T>(rows: &[T], width: usize) -> Result<(), Error> {
-    if width == 0 || rows.len() % width != 0 {
+    if width == 0 || !rows.len().is_multiple_of(width) {
         return Err(Error::LengthMismatch {
             what: Quantity::Input,
             expected: width,

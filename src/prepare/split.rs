@@ -80,7 +80,7 @@ fn take<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Vec<T> {
 }
 
 fn row_count<T>(rows: &[T], width: usize) -> Result<usize, Error> {
-    if width == 0 || rows.len() % width != 0 {
+    if width == 0 || !rows.len().is_multiple_of(width) {
         return Err(Error::LengthMismatch {
             what: Quantity::Input,
             expected: width,

@@ -224,7 +224,7 @@ impl<T: Float> EarlyStopping<T> {
                 index: 0,
             });
         }
-        let improved = self.best.map_or(true, |best| match self.mode {
+        let improved = self.best.is_none_or(|best| match self.mode {
             PlateauMode::Min => loss < best - self.min_delta,
             PlateauMode::Max => loss > best + self.min_delta,
         });

@@ -109,7 +109,7 @@ fn batch_error(
     if inputs.is_empty() {
         return Some(Error::EmptyBatch);
     }
-    if inputs.len() % in_len != 0 {
+    if !inputs.len().is_multiple_of(in_len) {
         return Some(Error::LengthMismatch {
             what: Quantity::Input,
             expected: in_len,

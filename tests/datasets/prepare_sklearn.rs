@@ -104,7 +104,7 @@ fn labels(name: &str) -> Vec<f64> {
         _ => [5, 4, 3, 2, 2]
             .iter()
             .enumerate()
-            .flat_map(|(class, &n)| std::iter::repeat(class as f64).take(n))
+            .flat_map(|(class, &n)| std::iter::repeat_n(class as f64, n))
             .collect(),
     }
 }

@@ -527,7 +527,7 @@ impl<T: Float, A: ActivationFunction<T> + WeightInit<T>> NetworkBuilder<T, A> {
             unit_offset += units;
         }
         let bytes = param_offset.checked_mul(core::mem::size_of::<T>());
-        if bytes.map_or(true, |b| b > isize::MAX as usize) {
+        if bytes.is_none_or(|b| b > isize::MAX as usize) {
             // More than any allocation may hold, whether or not it is asked for.
             return Err(Error::TooLarge {
                 what: Quantity::Parameters,

@@ -140,7 +140,7 @@ impl<T> Deltas<'_, T> {
         let (first, second) = (&mut *self.first, &mut *self.second);
         if l == last {
             (g_last, first)
-        } else if (last - 1 - l) % 2 == 0 {
+        } else if (last - 1 - l).is_multiple_of(2) {
             (first, second)
         } else {
             (second, first)
