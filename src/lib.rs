@@ -207,8 +207,8 @@
 //! The derivation behind every formula is in `docs/math.md` of the repository.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
-// Only src/kernel/gemm.rs may use `unsafe` (to call the SIMD matrix kernels); it says why
-// each block is sound.
+// Only src/kernel/ may use `unsafe` (gemm.rs and simd.rs: the SIMD matrix kernels, and
+// blocked.rs passing their contract on); each block says why it is sound.
 #![deny(unsafe_code)]
 
 extern crate alloc;

@@ -1,25 +1,41 @@
-//! A register-blocked `C = A B` for `f32` and `f64`, in safe code the compiler vectorises.
+//! Register-blocked `C = A B` for `f32` and `f64`, in safe code the compiler vectorises.
 //!
-//! `C` is computed in tiles of `MR × NR` values held in registers: for each `p`, one row
-//! of `B` (NR contiguous values, one or two SIMD vectors) is multiplied by `MR` values of
-//! `A` and added to the tile. Every value of `C` is still the sum over `p` in order from
-//! zero, as in the plain loop; only the fused multiply-add (on CPUs that have it) rounds
-//! differently. It needs `B`'s rows contiguous (`col_stride == 1`), which the layers
-//! provide: `∂W = Δᵀ X` and `∂X = Δ W` read `X` and `W` by rows, and the forward pass
-//! reads a transposed copy of `W`.
+//! Two shapes of inner loop, chosen by the layout:
+//!
+//! - **Tiles** ([`product`]), when `B`'s rows are contiguous: `C` is computed in tiles of
+//!   `MR × NR` values held in registers; for each `p`, one row of `B` (`NR` contiguous
+//!   values, one or two SIMD vectors) is multiplied by `MR` values of `A` and added to the
+//!   tile. How a block of rows is computed is a [`RowBlocks`]: explicit vectors
+//!   ([`simd`](super::simd)) on AVX-512 and AVX2, arrays the compiler vectorises otherwise. Every value of `C` is the sum over `p` in order from zero, as in the plain loop;
+//!   only the fused multiply-add (on CPUs that have it) rounds differently. Columns left
+//!   over after the whole tiles take narrower tiles (16, 8, 4, then 1 wide), in the same
+//!   order of operations.
+//! - **Dot products** ([`dots`]), when `A`'s rows and `B`'s columns are contiguous (the
+//!   forward pass of a layer with few outputs reads `W` itself as `Wᵀ`): each
+//!   `C[i][j] = A[i]·B[.., j]` is summed in `L` independent partial sums, lane `l` taking
+//!   the terms `p ≡ l (mod L)`, which are then added pairwise and followed by the `k mod L`
+//!   last terms in order. `L` is fixed per type (16 for `f32`, 8 for `f64`) whatever the
+//!   vector width, so the result does not depend on the CPU.
+//!
+//! Either way a value of `C` depends only on its row of `A` and its column of `B`, never
+//! on how many rows are computed together: the batch can be cut into chunks (the
+//! `parallel` feature) without changing a bit.
 //!
 //! At the sizes of a network layer (up to a few hundred units) a `k × NR` panel of `B`
-//! stays in the L1 or L2 cache while the tiles down its columns are computed, so no
-//! packing (and no buffer to allocate) is needed.
+//! stays in the L1 or L2 cache while the tiles down its columns are computed, so `B` needs
+//! no packing (and no buffer to allocate); `A`'s rows are packed `KC` columns at a time
+//! into a buffer on the stack.
+
+// `unsafe` only passes on the contract of the SIMD tiles (see `RowBlocks`): the CPU must
+// support their instructions. The loops themselves are safe code.
+#![allow(unsafe_code)]
 
 use core::ops::{Add, Mul};
 
 use super::MatRef;
 
-/// Rows of `C` per tile.
-const MR: usize = 4;
-
-/// Columns of `A` packed at a time (4 KiB of f32, 8 KiB of f64: in L1 with `B`'s rows).
+/// Columns of `A` packed at a time (8 rows of them: 8 KiB of f32, 16 KiB of f64, in L1
+/// beside `B`'s rows).
 const KC: usize = 256;
 
 /// The element types of the blocked kernel.
@@ -51,13 +67,59 @@ macro_rules! lane {
 lane!(f32);
 lane!(f64);
 
-/// `C = A B` (overwriting the row-major `c`), `NR` columns per tile.
+/// How a build computes rows `i..i+R` of `C = A B` (`B`'s rows contiguous).
+pub(super) trait RowBlocks<F: Lane> {
+    /// `C[i..i+R]`, overwritten.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support the instructions the implementation uses.
+    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize);
+}
+
+/// Tiles of `NR`-value arrays (then narrower ones), vectorised by the compiler for the
+/// compile-time target, with `A`'s rows packed `KC` columns at a time.
+pub(super) struct Arrays<const NR: usize, const FUSED: bool>;
+
+impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FUSED> {
+    #[inline(always)]
+    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize) {
+        let mut packed = [[F::ZERO; R]; KC];
+        // An empty inner dimension still writes C (as zeros): one pass with no terms.
+        for p0 in (0..a.cols.max(1)).step_by(KC) {
+            let depth = KC.min(a.cols - p0.min(a.cols));
+            for (p, column) in packed[..depth].iter_mut().enumerate() {
+                for (r, v) in column.iter_mut().enumerate() {
+                    *v = a.at(i + r, p0 + p);
+                }
+            }
+            let panel = Panel {
+                packed: &packed[..depth],
+                b,
+                p0,
+                accumulate: p0 > 0,
+            };
+            let mut j = panel.tiles::<NR, FUSED>(c, i, 0);
+            j = panel.tiles::<16, FUSED>(c, i, j);
+            j = panel.tiles::<8, FUSED>(c, i, j);
+            j = panel.tiles::<4, FUSED>(c, i, j);
+            panel.tiles::<1, FUSED>(c, i, j);
+        }
+    }
+}
+
+/// `C = A B` by blocks of `MR` rows (then 4, then 1), each computed by `Blocks`
+/// (overwriting the row-major `c`).
+///
+/// # Safety
+///
+/// The CPU must support the instructions `Blocks` uses.
 ///
 /// # Panics
 ///
 /// If `B`'s rows are not contiguous, the shapes disagree, or a view reaches past its slice.
 #[inline(always)]
-pub(super) fn product<F: Lane, const NR: usize, const FUSED: bool>(
+pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
@@ -65,78 +127,143 @@ pub(super) fn product<F: Lane, const NR: usize, const FUSED: bool>(
     assert_eq!(b.col_stride, 1, "contiguous rows of B");
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
-    let full = b.cols - b.cols % NR;
-    let mut i = if full == 0 { a.rows } else { 0 }; // no whole tile: only the edge loop
+    let mut i = 0;
+    // SAFETY (the three calls): passed on from the caller.
     while i + MR <= a.rows {
-        row_block::<F, MR, NR, FUSED>(a, b, c, i, full);
+        unsafe { Blocks::rows::<MR>(a, b, c, i) };
         i += MR;
     }
-    for i in i..a.rows {
-        row_block::<F, 1, NR, FUSED>(a, b, c, i, full);
+    // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4 or 8), then one.
+    if MR > 4 && i + 4 <= a.rows {
+        unsafe { Blocks::rows::<4>(a, b, c, i) };
+        i += 4;
     }
-    for i in 0..a.rows {
-        for j in full..b.cols {
-            let mut sum = F::ZERO;
-            for p in 0..a.cols {
-                sum = F::multiply_add::<FUSED>(a.at(i, p), b.at(p, j), sum);
+    for i in i..a.rows {
+        unsafe { Blocks::rows::<1>(a, b, c, i) };
+    }
+}
+
+/// `R` packed rows of `A` over `B`'s rows `p0..p0 + packed.len()`.
+struct Panel<'p, F, const R: usize> {
+    /// `A[i + r][p0 + p]` at `[p][r]`.
+    packed: &'p [[F; R]],
+    b: MatRef<'p, F>,
+    p0: usize,
+    /// Whether `C` already holds the sum over the rows before `p0`.
+    accumulate: bool,
+}
+
+impl<F: Lane, const R: usize> Panel<'_, F, R> {
+    /// As many `W`-wide tiles as fit from column `j`; returns the first column left.
+    #[inline(always)]
+    fn tiles<const W: usize, const FUSED: bool>(&self, c: &mut [F], i: usize, j: usize) -> usize {
+        let mut j = j;
+        while j + W <= self.b.cols {
+            self.tile::<W, FUSED>(c, (i, j));
+            j += W;
+        }
+        j
+    }
+
+    /// `C[i..i+R][j..j+W]` (plus its value so far if `accumulate`), accumulated in
+    /// registers.
+    #[inline(always)]
+    fn tile<const W: usize, const FUSED: bool>(&self, c: &mut [F], (i, j): (usize, usize)) {
+        let (b, n) = (self.b, self.b.cols);
+        let mut acc = [[F::ZERO; W]; R];
+        if self.accumulate {
+            for (r, acc_row) in acc.iter_mut().enumerate() {
+                acc_row.copy_from_slice(&c[(i + r) * n + j..][..W]);
             }
-            c[i * b.cols + j] = sum;
+        }
+        for (p, column) in (self.p0..).zip(self.packed) {
+            let b_row: &[F; W] = b.data[p * b.row_stride + j..][..W]
+                .try_into()
+                .expect("W values");
+            for (acc_row, &x) in acc.iter_mut().zip(column) {
+                for (v, &y) in acc_row.iter_mut().zip(b_row) {
+                    *v = F::multiply_add::<FUSED>(x, y, *v);
+                }
+            }
+        }
+        for (r, acc_row) in acc.iter().enumerate() {
+            c[(i + r) * n + j..][..W].copy_from_slice(acc_row);
         }
     }
 }
 
-/// Rows `i..i+R` of `C` up to column `full`: `A`'s rows copied (packed) into a small
-/// buffer, `KC` columns at a time, so the tiles read them contiguously.
+/// Whether [`dots`] can run `C = A B`: `A`'s rows and `B`'s columns contiguous.
+pub(super) fn dots_fit<F>(a: MatRef<'_, F>, b: MatRef<'_, F>) -> bool {
+    a.col_stride == 1 && b.row_stride == 1
+}
+
+/// `C = A B` by dot products of `A`'s rows and `B`'s columns, `L` partial sums each,
+/// four rows at a time (they share each load of `B`).
+///
+/// # Panics
+///
+/// If `A`'s rows or `B`'s columns are not contiguous, the shapes disagree, or a view
+/// reaches past its slice.
 #[inline(always)]
-fn row_block<F: Lane, const R: usize, const NR: usize, const FUSED: bool>(
+pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+) {
+    assert!(dots_fit(a, b), "contiguous rows of A and columns of B");
+    assert_eq!(a.cols, b.rows, "inner dimensions");
+    assert_eq!(c.len(), a.rows * b.cols, "output size");
+    let mut i = 0;
+    while i + 4 <= a.rows {
+        dot_rows::<F, 4, L, FUSED>(a, b, c, i);
+        i += 4;
+    }
+    for i in i..a.rows {
+        dot_rows::<F, 1, L, FUSED>(a, b, c, i);
+    }
+}
+
+/// `C[i..i+R][j] = A[i..i+R]·B[.., j]` for every column `j`.
+#[inline(always)]
+fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
     i: usize,
-    full: usize,
 ) {
-    let mut packed = [[F::ZERO; R]; KC];
-    for p0 in (0..a.cols).step_by(KC) {
-        let depth = KC.min(a.cols - p0);
-        for (p, column) in packed[..depth].iter_mut().enumerate() {
-            for (r, v) in column.iter_mut().enumerate() {
-                *v = a.at(i + r, p0 + p);
+    let k = a.cols;
+    let rows: [&[F]; R] = core::array::from_fn(|r| &a.data[(i + r) * a.row_stride..][..k]);
+    for j in 0..b.cols {
+        let column = &b.data[j * b.col_stride..][..k];
+        let mut acc = [[F::ZERO; L]; R];
+        let whole = k - k % L;
+        for (p0, y) in (0..whole).step_by(L).zip(column.chunks_exact(L)) {
+            for (acc_row, row) in acc.iter_mut().zip(&rows) {
+                let x = &row[p0..p0 + L];
+                for ((v, &x), &y) in acc_row.iter_mut().zip(x).zip(y) {
+                    *v = F::multiply_add::<FUSED>(x, y, *v);
+                }
             }
         }
-        for j in (0..full).step_by(NR) {
-            tile::<F, R, NR, FUSED>(&packed[..depth], b, p0, c, (i, j), p0 > 0);
+        for (r, (acc_row, row)) in acc.iter_mut().zip(&rows).enumerate() {
+            let mut sum = pairwise_sum(acc_row);
+            for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
+                sum = F::multiply_add::<FUSED>(x, y, sum);
+            }
+            c[(i + r) * b.cols + j] = sum;
         }
     }
 }
 
-/// `C[i..i+R][j..j+NR]` (plus its value so far if `accumulate`), accumulated in
-/// registers over `B`'s rows `p0..p0 + packed.len()`.
+/// `Σ lanes`, halving: lane `l` plus lane `l + L/2`, until one is left (`L` a power of two).
 #[inline(always)]
-fn tile<F: Lane, const R: usize, const NR: usize, const FUSED: bool>(
-    packed: &[[F; R]],
-    b: MatRef<'_, F>,
-    p0: usize,
-    c: &mut [F],
-    (i, j): (usize, usize),
-    accumulate: bool,
-) {
-    let n = b.cols;
-    let mut acc = [[F::ZERO; NR]; R];
-    if accumulate {
-        for (r, acc_row) in acc.iter_mut().enumerate() {
-            acc_row.copy_from_slice(&c[(i + r) * n + j..][..NR]);
+fn pairwise_sum<F: Lane, const L: usize>(lanes: &mut [F; L]) -> F {
+    let mut width = L;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            lanes[l] = lanes[l] + lanes[l + width];
         }
     }
-    let b_rows = b.data[p0 * b.row_stride + j..].chunks(b.row_stride);
-    for (column, b_row) in packed.iter().zip(b_rows) {
-        let b_row: &[F; NR] = b_row[..NR].try_into().expect("NR values");
-        for (acc_row, &x) in acc.iter_mut().zip(column) {
-            for (v, &y) in acc_row.iter_mut().zip(b_row) {
-                *v = F::multiply_add::<FUSED>(x, y, *v);
-            }
-        }
-    }
-    for (r, acc_row) in acc.iter().enumerate() {
-        c[(i + r) * n + j..][..NR].copy_from_slice(acc_row);
-    }
+    lanes[0]
 }

@@ -1,10 +1,13 @@
 //! The one module with `unsafe` code: the type-identity casts that send generic slices to
-//! the `f32`/`f64` kernels, and the call of the AVX2/FMA build of the blocked kernel.
+//! the `f32`/`f64` kernels, and the calls of the kernels' AVX-512 and AVX2/FMA builds,
+//! chosen at run time.
 //!
 //! Each `unsafe` block below says why it is sound:
 //! - reading a `&[T]` as `&[f32]` (or `f64`) once `TypeId` has shown `T` IS that type;
-//! - calling [`with_avx2_fma`] and [`curve_with_avx2`], `#[target_feature]` functions,
-//!   once the CPU has been seen to have those features (`is_x86_feature_detected!`).
+//! - calling a `#[target_feature]` build ([`tiles_avx512`], [`dots_avx512`],
+//!   [`curve_with_avx512`] and their AVX2 twins) with an [`Isa`] that
+//!   `is_x86_feature_detected!` has seen the CPU support; the tiles run the explicit
+//!   vectors of [`simd`](super::simd), whose functions need exactly that.
 //!
 //! The kernel itself ([`blocked`](super::blocked)) is safe code, bounds-checked.
 //! Measured gain: docs/performance.md, section "benches/network.rs".
@@ -12,41 +15,262 @@
 
 use core::any::TypeId;
 
-use super::blocked::{self as kernel, Lane};
+use super::blocked::{self as kernel, Arrays, Lane};
 use super::fast_math::{self, Curve, FastFloat};
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use super::simd::{Vector, Vectors};
 use super::MatRef;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use core::arch::x86_64::{__m256, __m256d, __m512, __m512d};
 
-/// Runs `C = A B` with the blocked kernel if `T` is `f32` or `f64` and `B`'s rows are
-/// contiguous; returns whether it did (otherwise `c` is untouched).
+/// The instruction sets the kernels are built for, widest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Isa {
+    /// AVX-512 (F) with fused multiply-adds: 16 f32 or 8 f64 per vector, 32 registers.
+    Avx512,
+    /// AVX2 with fused multiply-adds: 8 f32 or 4 f64 per vector, 16 registers.
+    Avx2Fma,
+    /// Whatever the compile-time target has (SSE2 on a default x86-64 build).
+    Baseline,
+}
+
+impl Isa {
+    /// The widest this CPU runs. `is_x86_feature_detected!` caches its answer, so asking
+    /// costs a load.
+    pub(super) fn detect() -> Self {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            let avx2_fma =
+                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+            if avx2_fma && std::is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
+            if avx2_fma {
+                return Isa::Avx2Fma;
+            }
+        }
+        Isa::Baseline
+    }
+
+    /// `self` if the CPU runs it, else the widest it does: what makes calling a build
+    /// for `self` sound, whoever chose it.
+    fn verified(self) -> Self {
+        let widest = Isa::detect();
+        if widest == Isa::Baseline || (self == Isa::Avx512 && widest != Isa::Avx512) {
+            widest
+        } else {
+            self
+        }
+    }
+
+    /// Every instruction set this CPU runs (the tests run each).
+    #[cfg(test)]
+    pub(super) fn supported() -> alloc::vec::Vec<Self> {
+        let all = [Isa::Avx512, Isa::Avx2Fma, Isa::Baseline];
+        let widest = all
+            .iter()
+            .position(|&isa| isa == Isa::detect())
+            .unwrap_or(2);
+        all[widest..].to_vec()
+    }
+}
+
+/// Runs `C = A B` with the blocked kernels if `T` is `f32` or `f64` and the layout suits
+/// one of them (see [`kernel`]); returns whether it did (otherwise `c` is untouched).
 ///
 /// # Panics
 ///
 /// If the shapes disagree or a view reaches past its slice.
 pub(super) fn blocked<T: 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) -> bool {
-    if b.col_stride != 1 {
+    blocked_on(Isa::detect(), a, b, c)
+}
+
+/// [`blocked`] built for `isa` (or the widest the CPU runs, if it does not run `isa`).
+pub(super) fn blocked_on<T: 'static>(
+    isa: Isa,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+) -> bool {
+    let Some(layout) = Layout::of(a, b) else {
         return false;
-    }
+    };
     if let (Some(a), Some(b), Some(c)) = (same::<T, f32>(a), same::<T, f32>(b), same_mut(c)) {
-        // 16 f32 per tile row: two AVX vectors.
-        run::<f32, 16>(a, b, c);
+        // Dot products in 16 lanes whatever the vector width: the same sums on every CPU.
+        run::<f32, 16, 16>(isa, layout, (a, b), c);
         return true;
     }
     if let (Some(a), Some(b), Some(c)) = (same::<T, f64>(a), same::<T, f64>(b), same_mut(c)) {
-        run::<f64, 8>(a, b, c);
+        run::<f64, 8, 8>(isa, layout, (a, b), c);
         return true;
     }
     false
 }
 
-/// `a = curve(z)`: the AVX2 build where the CPU has it, else the compile-time target's.
-pub(super) fn run_curve<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: `curve_with_avx2` only assumes the CPU supports AVX2, which was just
-        // detected; its body is safe code.
-        unsafe { curve_with_avx2(curve, z, a) };
-        return;
+/// Which loop a product runs: dot products where `A`'s rows and `B`'s columns are
+/// contiguous and `B` has few columns (or no contiguous rows), tiles where `B`'s rows are
+/// contiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Dots,
+    Tiles,
+}
+
+/// Below this many columns of `B`, dot products beat tiles, whose narrowest columns each
+/// run one long chain of dependent multiply-adds.
+pub(super) const FEW_COLUMNS: usize = 8;
+
+impl Layout {
+    fn of<T>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> Option<Self> {
+        let dots = kernel::dots_fit(a, b);
+        if dots && (b.cols < FEW_COLUMNS || b.col_stride != 1) {
+            Some(Layout::Dots)
+        } else if b.col_stride == 1 {
+            Some(Layout::Tiles)
+        } else {
+            None
+        }
     }
+}
+
+/// The vector registers of `f32` and `f64` on x86-64.
+pub(super) trait Registers: Lane {
+    /// An AVX-512 register of `Self`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx512: Vector<Self>;
+    /// An AVX register of `Self`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx2: Vector<Self>;
+}
+
+impl Registers for f32 {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx512 = __m512;
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx2 = __m256;
+}
+
+impl Registers for f64 {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx512 = __m512d;
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    type Avx2 = __m256d;
+}
+
+/// The build of the kernels for `isa`: on AVX-512 and AVX2 tiles of two registers, else
+/// tiles of `ARRAY`-value arrays; dot products in `LANES` partial sums.
+fn run<F: Registers, const ARRAY: usize, const LANES: usize>(
+    isa: Isa,
+    layout: Layout,
+    (a, b): (MatRef<'_, F>, MatRef<'_, F>),
+    c: &mut [F],
+) {
+    match (isa.verified(), layout) {
+        (_, Layout::Dots) => dots::<F, LANES>(isa, a, b, c),
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: a verified `Avx512` means `is_x86_feature_detected!` saw AVX-512F and FMA.
+        (Isa::Avx512, Layout::Tiles) => unsafe { tiles_avx512::<F>(a, b, c) },
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: as above, for AVX2 and FMA.
+        (Isa::Avx2Fma, Layout::Tiles) => unsafe { tiles_avx2_fma::<F>(a, b, c) },
+        // SAFETY: `Arrays` tiles are safe code for the compile-time target.
+        _ => unsafe { kernel::product::<F, Arrays<ARRAY, false>, 4>(a, b, c) },
+    }
+}
+
+/// The tiles in AVX-512 registers: 8 rows by two registers (16 of the 32 accumulate).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn tiles_avx512<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+    // SAFETY: the caller guarantees AVX-512F and FMA, all `Vectors<F::Avx512, _>` uses.
+    unsafe { kernel::product::<F, Vectors<F::Avx512, 2>, 8>(a, b, c) }
+}
+
+/// The tiles in AVX registers: 4 rows by two registers (8 of the 16 accumulate).
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tiles_avx2_fma<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+    // SAFETY: the caller guarantees AVX2 and FMA, all `Vectors<F::Avx2, _>` uses.
+    unsafe { kernel::product::<F, Vectors<F::Avx2, 2>, 4>(a, b, c) }
+}
+
+/// The dot products built for `isa` (or the widest the CPU runs, if it does not run `isa`).
+fn dots<F: Lane, const LANES: usize>(isa: Isa, a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+    match isa.verified() {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: a verified `Avx512` means the CPU has AVX-512F and FMA; the body is safe.
+        Isa::Avx512 => unsafe { dots_avx512::<F, LANES>(a, b, c) },
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: a verified `Avx2Fma` means the CPU has AVX2 and FMA; the body is safe.
+        Isa::Avx2Fma => unsafe { dots_avx2_fma::<F, LANES>(a, b, c) },
+        _ => kernel::dots::<F, LANES, false>(a, b, c),
+    }
+}
+
+/// The dot products compiled for AVX-512.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn dots_avx512<F: Lane, const LANES: usize>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+) {
+    kernel::dots::<F, LANES, true>(a, b, c);
+}
+
+/// The dot products compiled for AVX2 with fused multiply-adds.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dots_avx2_fma<F: Lane, const LANES: usize>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+) {
+    kernel::dots::<F, LANES, true>(a, b, c);
+}
+
+/// `a = curve(z)`: the widest build the CPU runs.
+pub(super) fn run_curve<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
+    run_curve_on(Isa::detect(), curve, z, a);
+}
+
+/// `a = curve(z)` built for `isa` (or the widest the CPU runs, if it does not run `isa`).
+pub(super) fn run_curve_on<F: FastFloat>(isa: Isa, curve: Curve, z: &[F], a: &mut [F]) {
+    match isa.verified() {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: a verified `Avx512` means the CPU has AVX-512F (see `Isa::detect`).
+        Isa::Avx512 => unsafe { curve_with_avx512(curve, z, a) },
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: a verified `Avx2Fma` means the CPU has AVX2 (see `Isa::detect`).
+        Isa::Avx2Fma => unsafe { curve_with_avx2(curve, z, a) },
+        _ => fast_math::apply(curve, z, a),
+    }
+}
+
+/// The activations of `fast_math` compiled for AVX-512 (16 f32 or 8 f64 per vector).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f")]
+unsafe fn curve_with_avx512<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
     fast_math::apply(curve, z, a);
 }
 
@@ -64,29 +288,6 @@ unsafe fn curve_with_avx2<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
 /// Whether `T` is `f32` or `f64`, the types of the blocked kernel.
 pub(super) fn is_blocked_type<T: 'static>() -> bool {
     TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>()
-}
-
-/// The AVX2/FMA build where the CPU has it, else the build for the compile-time target.
-fn run<F: Lane, const NR: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: `with_avx2_fma` only assumes the CPU supports AVX2 and FMA, which was
-        // just detected; its body is safe code.
-        unsafe { with_avx2_fma::<F, NR>(a, b, c) };
-        return;
-    }
-    kernel::product::<F, NR, false>(a, b, c);
-}
-
-/// The blocked kernel compiled for AVX2 with fused multiply-adds.
-///
-/// # Safety
-///
-/// The CPU must support AVX2 and FMA.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn with_avx2_fma<F: Lane, const NR: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
-    kernel::product::<F, NR, true>(a, b, c);
 }
 
 /// `values` read as `&[U]`, if `T` is `U`.

@@ -1,6 +1,6 @@
-//! Matrix products for the dense layers: one generic loop for every `Float`, and a
-//! register-blocked kernel for `f32` and `f64` ([`blocked`]), built for AVX2/FMA and
-//! chosen at run time where the CPU has them ([`gemm`]).
+//! Matrix products for the dense layers: one generic loop for every `Float`, and
+//! register-blocked kernels for `f32` and `f64` ([`blocked`]), built for AVX-512 and for
+//! AVX2/FMA, the widest the CPU has chosen at run time ([`gemm`]).
 //!
 //! Activations run over whole slices too: [`Kernels::fast`] sends the built-in tanh and
 //! sigmoid in `f32` and `f64` to the vectorisable [`fast_math`].
@@ -14,6 +14,7 @@ mod blocked;
 pub(crate) mod fast_math;
 use fast_math::Curve;
 mod gemm;
+mod simd;
 
 use core::any::Any;
 use num_traits::Float;
@@ -39,8 +40,8 @@ pub(crate) struct Kernels<T, A> {
     pub matmul: Product<T>,
     /// `a = f(z)` element-wise.
     pub activate: fn(&A, &[T], &mut [T]),
-    /// Whether a product of this many multiply-adds runs faster on a row-contiguous `B`.
-    pub wants_contiguous: fn(usize) -> bool,
+    /// Whether a product of these sizes runs faster on a row-contiguous `B`.
+    pub wants_contiguous: fn(Sizes) -> bool,
 }
 
 #[cfg(test)]
@@ -85,6 +86,14 @@ fn activate_fast<T: Float + 'static, A: ActivationFunction<T> + 'static>(
     if !done {
         activation.forward_slice(z, a);
     }
+}
+
+/// The sizes of `C = A B`: `A` is `rows × inner`, `B` is `inner × cols`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    pub rows: usize,
+    pub inner: usize,
+    pub cols: usize,
 }
 
 /// Below this many multiply-adds a product runs the plain loop: on tiny matrices (a batch
@@ -150,10 +159,12 @@ impl<'a, T> MatRef<'a, T> {
 /// `C = A B`, overwriting `c` (`a.rows × b.cols`, row-major).
 ///
 /// Each `C[i][j]` is `Σ_p A[i][p] B[p][j]`. The plain loop sums from `p = 0` upwards
-/// starting at zero (so a one-term sum is exactly that term). The blocked kernel, used for
-/// `f32` and `f64` above [`BLOCKED_MIN_MULTIPLY_ADDS`] when `B`'s rows are contiguous
-/// (see [`wants_contiguous`]), sums in the same order, with fused multiply-adds where the
-/// CPU has them: it differs from the loop by rounding only.
+/// starting at zero (so a one-term sum is exactly that term). The blocked kernels, used
+/// for `f32` and `f64` above [`BLOCKED_MIN_MULTIPLY_ADDS`], differ from it by rounding
+/// only: the tiles (`B`'s rows contiguous) sum in the same order with fused multiply-adds
+/// where the CPU has them; the dot products (`A`'s rows and `B`'s columns contiguous, few
+/// columns) sum in 16 (f32) or 8 (f64) partial sums. Neither depends on which rows are
+/// computed together, so a batch cut into chunks gives the same values.
 ///
 /// # Panics
 ///
@@ -168,10 +179,14 @@ pub(crate) fn matmul<T: Float + 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: 
     plain_matmul(a, b, c);
 }
 
-/// Whether [`matmul`] of this many multiply-adds would run the blocked kernel if `B`'s
-/// rows were contiguous: then a caller holding `B` transposed should copy it first.
-pub(crate) fn wants_contiguous<T: 'static>(multiply_adds: usize) -> bool {
-    multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS && gemm::is_blocked_type::<T>()
+/// Whether [`matmul`] of these sizes would run the tiles if `B`'s rows were contiguous:
+/// then a caller holding `B` transposed should copy it first. (With few columns the dot
+/// products read `B` by columns and need no copy.)
+pub(crate) fn wants_contiguous<T: 'static>(sizes: Sizes) -> bool {
+    let multiply_adds = sizes.rows * sizes.inner * sizes.cols;
+    multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS
+        && sizes.cols >= gemm::FEW_COLUMNS
+        && gemm::is_blocked_type::<T>()
 }
 
 /// A matrix product `C = A B` as the dense layer calls it: [`matmul`], or
@@ -222,6 +237,8 @@ fn rows_by_dot<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use alloc::string::String;
     use alloc::vec;
     use alloc::vec::Vec;
 
@@ -242,15 +259,12 @@ mod tests {
             .collect()
     }
 
-    /// Integer products are exact in any summation order, so every path must agree
-    /// exactly with the definition: plain loops, blocked kernels, every transpose.
-    #[test]
-    fn every_layout_and_path_gives_the_definition() {
-        // Under Miri (tools/miri.sh), shapes small enough to interpret; 9×23×20 is above
-        // BLOCKED_MIN_MULTIPLY_ADDS, so the blocked kernels run, with whole tiles and
-        // remainders in rows and columns.
-        let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
-            &[(1, 1, 1), (3, 5, 2), (9, 23, 20)]
+    /// Shapes of every class the layers meet: whole tiles and their remainders in rows
+    /// and columns, one output, one input, a batch of one, an inner dimension past `KC`.
+    fn shapes() -> &'static [(usize, usize, usize)] {
+        // Under Miri (tools/miri.sh), shapes small enough to interpret.
+        if cfg!(miri) {
+            &[(1, 1, 1), (3, 5, 2), (9, 23, 20), (5, 17, 1)]
         } else {
             &[
                 (1, 1, 1),
@@ -258,56 +272,133 @@ mod tests {
                 (33, 17, 65),
                 (64, 128, 16),
                 (9, 300, 20),
+                (64, 256, 1),
+                (1, 300, 1),
+                (1, 64, 64),
+                (100, 1, 64),
+                (37, 64, 10),
+                (13, 600, 33),
+                (21, 40, 7),
             ]
-        };
-        for &(m, k, n) in shapes {
+        }
+    }
+
+    /// `m × k` values as the matrix and as the transpose of a `k × m` one.
+    fn both_layouts(values: &[f64], m: usize, k: usize, storage: &mut Vec<f64>) {
+        storage.clear();
+        storage.resize(k * m, 0.0);
+        for i in 0..m {
+            for p in 0..k {
+                storage[p * m + i] = values[i * k + p];
+            }
+        }
+    }
+
+    fn views<'a>(
+        direct: &'a [f64],
+        transposed: &'a [f64],
+        rows: usize,
+        cols: usize,
+    ) -> [MatRef<'a, f64>; 2] {
+        [
+            MatRef::row_major(direct, rows, cols),
+            MatRef::row_major(transposed, cols, rows).t(),
+        ]
+    }
+
+    /// Runs `C = A B` on every path: the dispatching `matmul`, the plain loop, and the
+    /// blocked kernels built for every instruction set this CPU runs, in f64 and in f32
+    /// (`None` where the layout suits no blocked kernel).
+    fn every_path(av: MatRef<'_, f64>, bv: MatRef<'_, f64>) -> Vec<(String, Vec<f64>)> {
+        let len = av.rows * bv.cols;
+        let mut results = Vec::new();
+        let mut c = vec![f64::NAN; len];
+        matmul(av, bv, &mut c);
+        results.push(("matmul".into(), c.clone()));
+        plain_matmul(av, bv, &mut c);
+        results.push(("plain".into(), c.clone()));
+        let a32: Vec<f32> = av.data.iter().map(|&v| v as f32).collect();
+        let b32: Vec<f32> = bv.data.iter().map(|&v| v as f32).collect();
+        let (a32, b32) = (
+            MatRef {
+                data: &a32,
+                ..cast_view(av)
+            },
+            MatRef {
+                data: &b32,
+                ..cast_view(bv)
+            },
+        );
+        for isa in gemm::Isa::supported() {
+            let mut c = vec![f64::NAN; len];
+            if gemm::blocked_on(isa, av, bv, &mut c) {
+                results.push((format!("f64 {isa:?}"), c));
+            }
+            let mut c32 = vec![f32::NAN; len];
+            if gemm::blocked_on(isa, a32, b32, &mut c32) {
+                let back = c32.iter().map(|&v| v as f64).collect();
+                results.push((format!("f32 {isa:?}"), back));
+            }
+        }
+        results
+    }
+
+    /// Integer products are exact in any summation order, so every path must agree
+    /// exactly with the definition: plain loops, blocked kernels on every instruction set,
+    /// every transpose.
+    #[test]
+    fn every_layout_and_path_gives_the_definition() {
+        let (mut a_t, mut b_t) = (Vec::new(), Vec::new());
+        for &(m, k, n) in shapes() {
             let a = small_integers(m * k, 1);
             let b = small_integers(k * n, 2);
             let expected = by_definition(&a, &b, m, k, n);
-            let mut a_transposed = vec![0.0; k * m];
-            for i in 0..m {
-                for p in 0..k {
-                    a_transposed[p * m + i] = a[i * k + p];
+            both_layouts(&a, m, k, &mut a_t);
+            both_layouts(&b, k, n, &mut b_t);
+            let mut blocked_runs = 0;
+            for av in views(&a, &a_t, m, k) {
+                for bv in views(&b, &b_t, k, n) {
+                    for (path, c) in every_path(av, bv) {
+                        assert_eq!(c, expected, "{path} {m}×{k}×{n}");
+                        blocked_runs += usize::from(path.contains(' '));
+                    }
                 }
             }
-            let mut b_transposed = vec![0.0; n * k];
-            for p in 0..k {
-                for j in 0..n {
-                    b_transposed[j * k + p] = b[p * n + j];
-                }
-            }
-            let a_views = [
-                MatRef::row_major(&a[..], m, k),
-                MatRef::row_major(&a_transposed[..], k, m).t(),
-            ];
-            let b_views = [
-                MatRef::row_major(&b[..], k, n),
-                MatRef::row_major(&b_transposed[..], n, k).t(),
-            ];
-            for av in a_views {
-                for bv in b_views {
-                    let mut c = vec![f64::NAN; m * n];
-                    matmul(av, bv, &mut c);
-                    assert_eq!(c, expected, "f64 {m}×{k}×{n}");
-                    let a32: Vec<f32> = av.data.iter().map(|&v| v as f32).collect();
-                    let b32: Vec<f32> = bv.data.iter().map(|&v| v as f32).collect();
-                    let mut c32 = vec![f32::NAN; m * n];
-                    matmul(
-                        MatRef {
-                            data: &a32,
-                            ..cast_view(av)
-                        },
-                        MatRef {
-                            data: &b32,
-                            ..cast_view(bv)
-                        },
-                        &mut c32,
-                    );
-                    let back: Vec<f64> = c32.iter().map(|&v| v as f64).collect();
-                    assert_eq!(back, expected, "f32 {m}×{k}×{n}");
-                    let mut plain = vec![f64::NAN; m * n];
-                    plain_matmul(av, bv, &mut plain);
-                    assert_eq!(plain, expected, "plain {m}×{k}×{n}");
+            // Every shape runs some blocked kernel on every instruction set, both types.
+            assert!(
+                blocked_runs >= 2 * gemm::Isa::supported().len(),
+                "{m}×{k}×{n}"
+            );
+        }
+    }
+
+    /// On values that round, the blocked kernels stay within the documented bound of the
+    /// plain loop: `|Δc| ≤ 2 k ε Σ_p |A[i][p] B[p][j]|` (a sum of k terms in any order).
+    #[test]
+    fn blocked_kernels_round_within_the_bound() {
+        let (mut a_t, mut b_t) = (Vec::new(), Vec::new());
+        for &(m, k, n) in shapes() {
+            let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.618).sin()).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.377 + 1.0).cos()).collect();
+            both_layouts(&a, m, k, &mut a_t);
+            both_layouts(&b, k, n, &mut b_t);
+            let abs = |v: &[f64]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
+            let magnitude = by_definition(&abs(&a), &abs(&b), m, k, n);
+            for av in views(&a, &a_t, m, k) {
+                for bv in views(&b, &b_t, k, n) {
+                    let paths = every_path(av, bv);
+                    let plain = &paths[1].1;
+                    for (path, c) in &paths {
+                        let eps = if path.starts_with("f32") {
+                            f32::EPSILON as f64
+                        } else {
+                            f64::EPSILON
+                        };
+                        for ((x, y), size) in c.iter().zip(plain).zip(&magnitude) {
+                            let bound = 2.0 * k as f64 * eps * size;
+                            assert!((x - y).abs() <= bound, "{path} {m}×{k}×{n}: {x} vs {y}");
+                        }
+                    }
                 }
             }
         }

@@ -25,7 +25,7 @@
 use num_traits::Float;
 
 use crate::activation::ActivationFunction;
-use crate::kernel::{Kernels, MatRef};
+use crate::kernel::{Kernels, MatRef, Sizes};
 
 /// The sizes of one dense layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,8 +67,13 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         let batch = inputs.len() / shape.inputs;
         let x = MatRef::row_major(inputs, batch, shape.inputs);
         let w = MatRef::row_major(weights, shape.outputs, shape.inputs);
+        let sizes = Sizes {
+            rows: batch,
+            inner: shape.inputs,
+            cols: shape.outputs,
+        };
         match scratch {
-            Some(w_t) if (self.kernels.wants_contiguous)(batch * weights.len()) => {
+            Some(w_t) if (self.kernels.wants_contiguous)(sizes) => {
                 let w_t = &mut w_t[..weights.len()];
                 transpose(weights, shape.outputs, shape.inputs, w_t);
                 let w_t = MatRef::row_major(&*w_t, shape.inputs, shape.outputs);

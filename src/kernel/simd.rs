@@ -1,0 +1,299 @@
+//! The matrix tiles in explicit AVX-512 and AVX2 vectors.
+//!
+//! The compiler's own vectorisation of [`blocked`](super::blocked)'s array tiles is
+//! fragile: at AVX-512 widths it turns them into scalar loops or gathers. Here a tile is
+//! `R` rows of `NV` vectors held in registers, and each step over `p` is `R × NV` fused
+//! multiply-adds of a broadcast `A[i + r][p]` with `NV` vectors loaded from `B`'s row `p`.
+//! The arithmetic per value is that of the array tiles: the sum over `p` in order from
+//! zero, one fused multiply-add per term.
+//!
+//! Every function here is `unsafe` for one reason: it executes instructions of
+//! [`Vector`]'s instruction set, which the CPU must support. The callers are the
+//! `#[target_feature]` builds in [`gemm`](super::gemm), reached only once the CPU has been
+//! seen to support it. Every memory access goes through a bounds-checked slice first.
+#![allow(unsafe_code)]
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use core::arch::x86_64::*;
+use core::marker::PhantomData;
+
+use super::blocked::{Lane, RowBlocks};
+use super::MatRef;
+
+/// One SIMD register of `LANES` values of `F`.
+///
+/// # Safety
+///
+/// Every method needs the CPU to support the vector's instruction set.
+pub(super) trait Vector<F>: Copy {
+    /// Values per vector.
+    const LANES: usize;
+    /// All zeros.
+    unsafe fn zero() -> Self;
+    /// `x` in every lane.
+    unsafe fn splat(x: F) -> Self;
+    /// The first `LANES` values of `src`.
+    ///
+    /// # Panics
+    ///
+    /// If `src` holds fewer.
+    unsafe fn load(src: &[F]) -> Self;
+    /// Writes the lanes into the first `LANES` values of `dst`.
+    ///
+    /// # Panics
+    ///
+    /// If `dst` holds fewer.
+    unsafe fn store(self, dst: &mut [F]);
+    /// `self · b + c` per lane, rounded once.
+    unsafe fn mul_add(self, b: Self, c: Self) -> Self;
+    /// The first `len` values of `src` (`len < LANES`), zeros in the other lanes; only
+    /// those `len` values are read.
+    ///
+    /// # Panics
+    ///
+    /// If `src` holds fewer than `len`.
+    unsafe fn load_first(src: &[F], len: usize) -> Self;
+    /// Writes the first `len` lanes (`len < LANES`) into the first `len` values of `dst`;
+    /// nothing else is written.
+    ///
+    /// # Panics
+    ///
+    /// If `dst` holds fewer than `len`.
+    unsafe fn store_first(self, dst: &mut [F], len: usize);
+}
+
+macro_rules! vector {
+    ($vector:ty, $float:ty, $lanes:expr, $zero:ident, $splat:ident, $load:ident, $store:ident,
+     $fma:ident, $mask:expr, $load_first:expr, $store_first:expr) => {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        impl Vector<$float> for $vector {
+            const LANES: usize = $lanes;
+
+            #[inline(always)]
+            unsafe fn zero() -> Self {
+                // SAFETY: the caller guarantees the instruction set (trait contract).
+                unsafe { $zero() }
+            }
+
+            #[inline(always)]
+            unsafe fn splat(x: $float) -> Self {
+                // SAFETY: as `zero`.
+                unsafe { $splat(x) }
+            }
+
+            #[inline(always)]
+            unsafe fn load(src: &[$float]) -> Self {
+                let src = &src[..$lanes];
+                // SAFETY: `src` holds `LANES` readable values (checked just above); the
+                // load is unaligned; the instruction set is the caller's guarantee.
+                unsafe { $load(src.as_ptr()) }
+            }
+
+            #[inline(always)]
+            unsafe fn store(self, dst: &mut [$float]) {
+                let dst = &mut dst[..$lanes];
+                // SAFETY: `dst` holds `LANES` writable values, borrowed exclusively
+                // (checked just above); the store is unaligned.
+                unsafe { $store(dst.as_mut_ptr(), self) }
+            }
+
+            #[inline(always)]
+            unsafe fn mul_add(self, b: Self, c: Self) -> Self {
+                // SAFETY: as `zero`.
+                unsafe { $fma(self, b, c) }
+            }
+
+            #[inline(always)]
+            unsafe fn load_first(src: &[$float], len: usize) -> Self {
+                let src = &src[..len];
+                // SAFETY: the mask enables the first `len < LANES` lanes, which `src` holds
+                // (checked just above); masked-off lanes are neither read nor can fault.
+                unsafe {
+                    let mask = $mask(len);
+                    $load_first(src.as_ptr(), mask)
+                }
+            }
+
+            #[inline(always)]
+            unsafe fn store_first(self, dst: &mut [$float], len: usize) {
+                let dst = &mut dst[..len];
+                // SAFETY: as `load_first`; `dst` is borrowed exclusively, and masked-off
+                // lanes are not written.
+                unsafe {
+                    let mask = $mask(len);
+                    $store_first(dst.as_mut_ptr(), mask, self)
+                }
+            }
+        }
+    };
+}
+
+// The masks: AVX-512 takes a bit per lane; AVX2 the sign bit of each lane of an integer
+// vector (lane index < len).
+vector!(
+    __m512,
+    f32,
+    16,
+    _mm512_setzero_ps,
+    _mm512_set1_ps,
+    _mm512_loadu_ps,
+    _mm512_storeu_ps,
+    _mm512_fmadd_ps,
+    |len: usize| ((1u32 << len) - 1) as __mmask16,
+    |src, mask| _mm512_maskz_loadu_ps(mask, src),
+    |dst, mask, v| _mm512_mask_storeu_ps(dst, mask, v)
+);
+vector!(
+    __m512d,
+    f64,
+    8,
+    _mm512_setzero_pd,
+    _mm512_set1_pd,
+    _mm512_loadu_pd,
+    _mm512_storeu_pd,
+    _mm512_fmadd_pd,
+    |len: usize| ((1u32 << len) - 1) as __mmask8,
+    |src, mask| _mm512_maskz_loadu_pd(mask, src),
+    |dst, mask, v| _mm512_mask_storeu_pd(dst, mask, v)
+);
+vector!(
+    __m256,
+    f32,
+    8,
+    _mm256_setzero_ps,
+    _mm256_set1_ps,
+    _mm256_loadu_ps,
+    _mm256_storeu_ps,
+    _mm256_fmadd_ps,
+    |len: usize| _mm256_cmpgt_epi32(
+        _mm256_set1_epi32(len as i32),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
+    ),
+    |src, mask| _mm256_maskload_ps(src, mask),
+    |dst, mask, v| _mm256_maskstore_ps(dst, mask, v)
+);
+vector!(
+    __m256d,
+    f64,
+    4,
+    _mm256_setzero_pd,
+    _mm256_set1_pd,
+    _mm256_loadu_pd,
+    _mm256_storeu_pd,
+    _mm256_fmadd_pd,
+    |len: usize| _mm256_cmpgt_epi64(
+        _mm256_set1_epi64x(len as i64),
+        _mm256_setr_epi64x(0, 1, 2, 3)
+    ),
+    |src, mask| _mm256_maskload_pd(src, mask),
+    |dst, mask, v| _mm256_maskstore_pd(dst, mask, v)
+);
+
+/// Row blocks in tiles `NV` vectors `V` wide, then one vector, then a masked vector for
+/// the last columns. `A` is read where it lies (no packing): each value is broadcast
+/// from memory straight into the multiply-adds.
+pub(super) struct Vectors<V, const NV: usize>(PhantomData<V>);
+
+impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
+    #[inline(always)]
+    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize) {
+        let (n, lanes) = (b.cols, V::LANES);
+        let rows = Rows::new(a, i);
+        let mut j = 0;
+        // SAFETY (the three calls): passed on from the caller (trait contract).
+        while j + NV * lanes <= n {
+            unsafe { tile::<F, V, R, NV>(&rows, b, c, (i, j), lanes) };
+            j += NV * lanes;
+        }
+        while j + lanes <= n {
+            unsafe { tile::<F, V, R, 1>(&rows, b, c, (i, j), lanes) };
+            j += lanes;
+        }
+        if j < n {
+            unsafe { tile::<F, V, R, 1>(&rows, b, c, (i, j), n - j) };
+        }
+    }
+}
+
+/// `R` rows of `A` from row `i`, checked once to lie within its slice.
+struct Rows<'a, F, const R: usize> {
+    a: MatRef<'a, F>,
+    /// Where `A[i][0]` is.
+    start: usize,
+}
+
+impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
+    /// # Panics
+    ///
+    /// If `A[i + R − 1][cols − 1]` lies past `A`'s slice.
+    #[inline(always)]
+    fn new(a: MatRef<'a, F>, i: usize) -> Self {
+        let start = i * a.row_stride;
+        if a.cols > 0 {
+            let last = start + (R - 1) * a.row_stride + (a.cols - 1) * a.col_stride;
+            assert!(last < a.data.len(), "rows of A within its slice");
+        }
+        Self { a, start }
+    }
+
+    /// `A[i + r][p]`, for `r < R` and `p < cols`.
+    #[inline(always)]
+    fn at(&self, r: usize, p: usize) -> F {
+        debug_assert!(r < R && p < self.a.cols);
+        let index = self.start + r * self.a.row_stride + p * self.a.col_stride;
+        // SAFETY: `r < R` and `p < cols` (the callers' loops), so `index` is at most the
+        // `last` that `new` checked to lie within the slice.
+        unsafe { *self.a.data.get_unchecked(index) }
+    }
+}
+
+/// `C[i..i+R][j..j+(NV − 1)·LANES + last]` accumulated in `R × NV` registers over all of
+/// `B`'s rows; the last register holds `last ≤ LANES` columns.
+///
+/// # Safety
+///
+/// The CPU must support `V`'s instruction set.
+#[inline(always)]
+unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
+    rows: &Rows<'_, F, R>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+    (i, j): (usize, usize),
+    last: usize,
+) {
+    let (n, lanes) = (b.cols, V::LANES);
+    let width = (NV - 1) * lanes + last;
+    let partial = last < lanes;
+    // SAFETY (every block below): the caller guarantees V's instruction set; `Vector`
+    // checks every load and store against its slice.
+    let mut acc = [[unsafe { V::zero() }; NV]; R];
+    for p in 0..b.rows {
+        let b_row = &b.data[p * b.row_stride + j..][..width];
+        let y: [V; NV] = core::array::from_fn(|h| unsafe {
+            if partial && h + 1 == NV {
+                V::load_first(&b_row[h * lanes..], last)
+            } else {
+                V::load(&b_row[h * lanes..])
+            }
+        });
+        for (r, acc_row) in acc.iter_mut().enumerate() {
+            let x = unsafe { V::splat(rows.at(r, p)) };
+            for (v, &y) in acc_row.iter_mut().zip(&y) {
+                *v = unsafe { x.mul_add(y, *v) };
+            }
+        }
+    }
+    for (r, acc_row) in acc.iter().enumerate() {
+        let c_row = &mut c[(i + r) * n + j..];
+        for (h, v) in acc_row.iter().enumerate() {
+            let dst = &mut c_row[h * lanes..];
+            unsafe {
+                if partial && h + 1 == NV {
+                    v.store_first(dst, last);
+                } else {
+                    v.store(dst);
+                }
+            }
+        }
+    }
+}
