@@ -462,14 +462,14 @@ fn check_gradient_len<T>(params: &[T], grads: &[T]) -> Result<(), Error> {
     })
 }
 
-/// Appends `values` to `undo`: a few values one by one, more by `memcpy` (whose call
-/// costs more than copying a handful of values).
+/// Appends `values` to `undo`: none or one value without a `memcpy` call, which costs
+/// more than the copy of a one-weight model (or of a rule without state).
 #[inline]
 fn copy_into<T: Copy>(undo: &mut Vec<T>, values: &[T]) {
-    if values.len() <= 4 {
-        values.iter().for_each(|&v| undo.push(v));
-    } else {
-        undo.extend_from_slice(values);
+    match values {
+        [] => {}
+        [value] => undo.push(*value),
+        _ => undo.extend_from_slice(values),
     }
 }
 
