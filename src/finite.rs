@@ -20,10 +20,18 @@ use crate::error::{Error, Quantity};
 /// For a type whose `is_finite` looks at less than its whole value this could answer
 /// `false` where `is_finite` holds for every element; callers treat `false` as "look
 /// closer" ([`first_non_finite`]), never as the verdict.
+#[inline]
 fn all_finite<T: Float>(values: &[T]) -> bool {
     if values.len() < 8 {
         return values.iter().all(|v| v.is_finite());
     }
+    all_finite_reduced(values)
+}
+
+/// [`all_finite`] for eight values or more, out of line: a step on a few values inlines
+/// only the short test above.
+#[inline(never)]
+fn all_finite_reduced<T: Float>(values: &[T]) -> bool {
     let zero = T::zero();
     let chunks = values.chunks_exact(8);
     let rest = chunks
@@ -41,6 +49,7 @@ fn all_finite<T: Float>(values: &[T]) -> bool {
 }
 
 /// The index of the first value that is NaN or infinite, if any.
+#[inline]
 pub(crate) fn first_non_finite<T: Float>(values: &[T]) -> Option<usize> {
     if all_finite(values) {
         return None;
@@ -50,11 +59,13 @@ pub(crate) fn first_non_finite<T: Float>(values: &[T]) -> Option<usize> {
 
 /// The slow, exact search, only run when the fast check failed.
 #[cold]
+#[inline(never)]
 fn non_finite_position<T: Float>(values: &[T]) -> Option<usize> {
     values.iter().position(|v| !v.is_finite())
 }
 
 /// Refuses the first NaN or infinite value.
+#[inline]
 pub(crate) fn ensure_finite<T: Float>(values: &[T], what: Quantity) -> Result<(), Error> {
     match first_non_finite(values) {
         Some(index) => Err(Error::NonFinite { what, index }),

@@ -131,6 +131,7 @@ pub trait Loss<T: Float> {
 ///
 /// Summed in row order. One unweighted row's loss and gradient are the loss's own
 /// (adding to 0 and scaling by 1 change nothing), so a single sample skips the divisions.
+#[inline]
 pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     loss: &L,
     outputs: &[T],
@@ -138,10 +139,23 @@ pub(crate) fn mean_loss_and_gradient<T: Float, L: Loss<T> + ?Sized>(
     output_grads: &mut [T],
     width: usize,
 ) -> T {
-    let target_width = loss.target_len(width);
     if outputs.len() == width && loss.sample_weight(targets).is_none() {
         return loss.gradient(outputs, targets, output_grads);
     }
+    mean_over_batch(loss, outputs, targets, output_grads, width)
+}
+
+/// [`mean_loss_and_gradient`] over several rows (or weighted ones), out of line: the
+/// one-sample step inlines only the case above.
+#[inline(never)]
+fn mean_over_batch<T: Float, L: Loss<T> + ?Sized>(
+    loss: &L,
+    outputs: &[T],
+    targets: &[T],
+    output_grads: &mut [T],
+    width: usize,
+) -> T {
+    let target_width = loss.target_len(width);
     let mut total = T::zero();
     let row_grads = output_grads.chunks_exact_mut(width);
     for ((p, y), g) in outputs

@@ -40,6 +40,7 @@ impl<T: Float> Loss<T> for Mse {
         sum / cast(prediction.len())
     }
 
+    #[inline]
     fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) -> T {
         if let ([p], [y], [g]) = (prediction, target, &mut *grad) {
             // One output: the loop's arithmetic (2/1 = 2, d·d/1 = d·d) without its divisions.
@@ -47,16 +48,23 @@ impl<T: Float> Loss<T> for Mse {
             *g = (T::one() + T::one()) * d;
             return d * d;
         }
-        assert_eq!(prediction.len(), target.len(), "prediction and target");
-        assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
-        let n = cast::<T>(prediction.len());
-        let scale = (T::one() + T::one()) / n;
-        let mut sum = T::zero();
-        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
-            let d = p - y;
-            sum = sum + d * d;
-            *g = scale * d;
-        }
-        sum / n
+        mean_and_gradient(prediction, target, grad)
     }
+}
+
+/// [`Mse`]'s loss and gradient over several outputs, out of line so that the one-output
+/// case above inlines alone.
+#[inline(never)]
+fn mean_and_gradient<T: Float>(prediction: &[T], target: &[T], grad: &mut [T]) -> T {
+    assert_eq!(prediction.len(), target.len(), "prediction and target");
+    assert_eq!(prediction.len(), grad.len(), "prediction and gradient");
+    let n = cast::<T>(prediction.len());
+    let scale = (T::one() + T::one()) / n;
+    let mut sum = T::zero();
+    for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+        let d = p - y;
+        sum = sum + d * d;
+        *g = scale * d;
+    }
+    sum / n
 }

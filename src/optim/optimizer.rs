@@ -264,7 +264,28 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// [`Error::LengthMismatch`] on [`Quantity::OptimizerState`] for a stepped state of
     /// another length; nothing changes. [`Error::TooLarge`] if the allocator refuses the
     /// state (it is then empty, as before a first step).
+    #[inline]
     pub(crate) fn fit_state(&mut self, param_len: usize) -> Result<(), Error> {
+        if self.state_fits(param_len) {
+            return Ok(());
+        }
+        self.fit_state_afresh(param_len)
+    }
+
+    /// Whether the state already fits `param_len` parameters, as
+    /// [`fit_state`](Self::fit_state) would leave it: a stepped state of the rule's
+    /// length, without groups to check (what every step after the first asks).
+    #[inline]
+    pub(crate) fn state_fits(&self, param_len: usize) -> bool {
+        self.steps > 0
+            && param_len > 0
+            && self.groups.is_empty()
+            && self.state.len() == self.rule.state_len(param_len)
+    }
+
+    /// [`fit_state`](Self::fit_state) the long way: groups checked, the state sized.
+    #[inline(never)]
+    fn fit_state_afresh(&mut self, param_len: usize) -> Result<(), Error> {
         check_ranges(&self.groups, param_len)?;
         let expected = self.segments(param_len).fold(0usize, |sum, s| {
             sum.saturating_add(s.rule.state_len(s.range.len()))
@@ -291,8 +312,15 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// Each group's ranges, and the parameters in none, get their own rule's update on
     /// their slices of the parameters, the gradient and the state (laid out segment after
     /// segment, in the order of the parameters).
+    #[inline]
     fn apply(&mut self, params: &mut [T], grads: &[T]) {
         let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        if self.groups.is_empty() && !params.is_empty() {
+            // one segment, all of it: no walk over groups
+            self.rule.update(t, self.lr, params, grads, &mut self.state);
+            self.steps = t;
+            return;
+        }
         let segments = Segments {
             groups: &self.groups,
             rule: &self.rule,
@@ -357,6 +385,7 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     /// the parameters, the state and the step count are put back from copies taken in
     /// `undo` (whose capacity is kept, so after the first step this allocates nothing),
     /// and the quantity that diverged is returned.
+    #[inline]
     pub(crate) fn step_or_undo(
         &mut self,
         params: &mut [T],
@@ -365,13 +394,11 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     ) -> Result<(), Quantity> {
         let steps = self.save(params, undo);
         self.apply(params, grads);
-        match non_finite(params, &self.state) {
-            Some(diverged) => {
-                self.restore(params, undo, steps);
-                Err(diverged)
-            }
-            None => Ok(()),
+        if let Some(diverged) = non_finite(params, &self.state) {
+            self.restore(params, undo, steps);
+            return Err(diverged);
         }
+        Ok(())
     }
 
     /// The update of a rule that evaluates the objective (L-BFGS), or none at all: if an
@@ -404,14 +431,17 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
     }
 
     /// Copies the parameters and the state into `undo`; returns the step count.
+    #[inline]
     fn save(&self, params: &[T], undo: &mut Vec<T>) -> u64 {
         undo.clear();
-        undo.extend_from_slice(params);
-        undo.extend_from_slice(&self.state);
+        copy_into(undo, params);
+        copy_into(undo, &self.state);
         self.steps
     }
 
     /// Puts back what [`save`](Self::save) copied, and the step count.
+    #[cold]
+    #[inline(never)]
     fn restore(&mut self, params: &mut [T], undo: &[T], steps: u64) {
         let (saved_params, saved_state) = undo.split_at(params.len());
         params.copy_from_slice(saved_params);
@@ -432,7 +462,19 @@ fn check_gradient_len<T>(params: &[T], grads: &[T]) -> Result<(), Error> {
     })
 }
 
+/// Appends `values` to `undo`: none or one value without a `memcpy` call, which costs
+/// more than the copy of a one-weight model (or of a rule without state).
+#[inline]
+fn copy_into<T: Copy>(undo: &mut Vec<T>, values: &[T]) {
+    match values {
+        [] => {}
+        [value] => undo.push(*value),
+        _ => undo.extend_from_slice(values),
+    }
+}
+
 /// Which of the parameters and the state holds a NaN or an infinity, if any.
+#[inline]
 fn non_finite<T: Float>(params: &[T], state: &[T]) -> Option<Quantity> {
     if first_non_finite(params).is_some() {
         Some(Quantity::Parameters)

@@ -106,6 +106,7 @@ impl<T: Float> Regularization<T> {
 
     /// Whether `apply` changes nothing: not maximizing, and no decay or a decay of 0
     /// (`θ·(1 − lr·0)` is `θ` exactly).
+    #[inline]
     fn is_plain(self) -> bool {
         !self.maximize && self.weight_decay.is_none_or(|d| d.factor() == T::zero())
     }
@@ -145,6 +146,7 @@ pub(super) trait Formula<T: Float> {
 /// A built-in rule's [`UpdateRule::update`]: its formula, with the regularization chosen
 /// once, outside the formula's loop. Without options it is the identity, so the loop is
 /// the bare formula, which the compiler vectorizes.
+#[inline(always)]
 pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     rule: &F,
     options: Regularization<T>,
@@ -157,9 +159,24 @@ pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     if options.is_plain() {
         rule.apply(t, lr, params, grads, state, |param, grad| (param, grad));
     } else {
-        let regularize = move |param, grad| options.apply(lr, param, grad);
-        rule.apply(t, lr, params, grads, state, regularize);
+        with_regularization(rule, options, t, lr, params, grads, state);
     }
+}
+
+/// [`regularized_update`] with options, out of line: the plain update inlines alone
+/// into a trainer's step.
+#[inline(never)]
+fn with_regularization<T: Float, F: Formula<T>>(
+    rule: &F,
+    options: Regularization<T>,
+    t: u64,
+    lr: T,
+    params: &mut [T],
+    grads: &[T],
+    state: &mut [T],
+) {
+    let regularize = move |param, grad| options.apply(lr, param, grad);
+    rule.apply(t, lr, params, grads, state, regularize);
 }
 
 /// A built-in rule with the shared options, which get their builder methods once, below.

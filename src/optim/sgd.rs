@@ -97,6 +97,7 @@ impl<T: Float> Optimizer<T, Sgd<T>> {
 }
 
 impl<T: Float> UpdateRule<T> for Sgd<T> {
+    #[inline]
     fn state_len(&self, params: usize) -> usize {
         if self.momentum.is_some() {
             params
@@ -105,6 +106,7 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
         }
     }
 
+    #[inline(always)]
     fn update(&self, t: u64, lr: T, params: &mut [T], grads: &[T], state: &mut [T]) {
         regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
@@ -150,6 +152,7 @@ impl<T> Regularized<T> for Sgd<T> {
 }
 
 impl<T: Float> Formula<T> for Sgd<T> {
+    #[inline]
     fn apply(
         &self,
         t: u64,
@@ -166,6 +169,25 @@ impl<T: Float> Formula<T> for Sgd<T> {
             }
             return;
         };
+        self.apply_momentum(momentum, t, lr, params, grads, state, regularize);
+    }
+}
+
+impl<T: Float> Sgd<T> {
+    /// [`Formula::apply`] with momentum, out of line: plain SGD, a loop of one line,
+    /// inlines into the step alone.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn apply_momentum(
+        &self,
+        momentum: Momentum<T>,
+        t: u64,
+        lr: T,
+        params: &mut [T],
+        grads: &[T],
+        state: &mut [T],
+        regularize: impl Fn(T, T) -> (T, T),
+    ) {
         let mu = momentum.factor();
         // (18) at t = 1, b ← g, is the later rule with μ = 0 and no dampening on the
         // zeroed buffer: one loop serves every step.

@@ -62,6 +62,15 @@ impl<T: Float> Buffers<T> {
         grow(&mut self.workspace, model.workspace_len(rows))
     }
 
+    /// Whether [`fit`](Self::fit) would change nothing.
+    #[inline]
+    pub fn fits<M: Model<T>>(&self, model: &M, rows: usize) -> bool {
+        let outputs = rows.checked_mul(model.output_len());
+        outputs == Some(self.outputs.len())
+            && self.output_grads.len() == self.outputs.len()
+            && self.workspace.len() >= model.workspace_len(rows)
+    }
+
     /// Sizes the workspace for a prediction on `rows` rows.
     pub fn fit_workspace<M: Model<T>>(&mut self, model: &M, rows: usize) -> Result<(), Error> {
         grow(&mut self.workspace, model.workspace_len(rows))

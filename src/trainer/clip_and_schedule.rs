@@ -249,6 +249,7 @@ where
 impl<T: Float> Clipping<T> {
     /// Clips the fresh, finite gradient and records the norm before clipping in
     /// `grad_norm` when clipping by norm (it stays `None` otherwise).
+    #[inline]
     pub(super) fn apply(self, gradients: &mut [T], grad_norm: &mut Option<T>) -> Result<(), Error> {
         match self {
             Clipping::Off => {}

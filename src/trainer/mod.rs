@@ -150,6 +150,7 @@ where
     ///
     /// As [`step_batch`](Self::step_batch), and [`Error::LengthMismatch`] if `input` is
     /// not exactly one sample.
+    #[inline]
     pub fn step(&mut self, input: &[T], target: &[T]) -> Result<Step<T>, Error> {
         if input.len() != self.model.input_len() {
             return Err(Error::LengthMismatch {
@@ -205,6 +206,11 @@ where
     }
 
     /// The step on `inputs` known to hold `rows` whole rows.
+    ///
+    /// Always inlined, so that `step` on one sample compiles to straight-line code with
+    /// the sample's lengths known (a one-weight step is a few nanoseconds of arithmetic,
+    /// which a call per stage would multiply).
+    #[inline(always)]
     fn step_rows(&mut self, inputs: &[T], targets: &[T], rows: usize) -> Result<Step<T>, Error> {
         check_rows(&self.model, &self.loss, rows, inputs, targets)?;
         self.prepare(rows)?;
@@ -217,11 +223,7 @@ where
             ..
         } = &mut self.buffers;
 
-        let mut passes = Passes {
-            outputs,
-            output_grads,
-            workspace,
-        };
+        let mut passes = Passes::for_rows(&self.model, rows, outputs, output_grads, workspace);
         let loss = passes.evaluate(&self.model, &self.loss, inputs, targets, gradients, None);
         refuse_non_finite(loss, gradients, self.steps)?;
         self.clipping.apply(gradients, &mut self.grad_norm)?;
@@ -498,7 +500,31 @@ where
     /// copies for both, so that the step itself allocates nothing. A model replaced (through
     /// [`model_mut`](Self::model_mut)) by one with another parameter count gets a gradient
     /// of its size and an optimizer starting afresh: its state belonged to the old one.
+    #[inline]
     fn prepare(&mut self, rows: usize) -> Result<(), Error> {
+        if self.is_prepared(rows) {
+            return Ok(());
+        }
+        self.prepare_afresh(rows)
+    }
+
+    /// Whether [`prepare`](Self::prepare) would change nothing: the buffers fit `rows`
+    /// rows and the model, the optimizer has stepped on this many parameters (see
+    /// [`Optimizer::fit_state`]) and the undo copies have room. Compares lengths only,
+    /// so a model or an optimizer replaced since the last step is still noticed.
+    #[inline]
+    fn is_prepared(&self, rows: usize) -> bool {
+        let param_len = self.model.params().len();
+        let undo_len = param_len.saturating_add(self.optimizer.state().len());
+        self.buffers.fits(&self.model, rows)
+            && self.buffers.gradients.len() == param_len
+            && self.optimizer.state_fits(param_len)
+            && self.buffers.undo.capacity() >= undo_len
+    }
+
+    /// [`prepare`](Self::prepare) when something must be sized.
+    #[inline(never)]
+    fn prepare_afresh(&mut self, rows: usize) -> Result<(), Error> {
         self.buffers.fit(&self.model, rows)?;
         let param_len = self.model.params().len();
         if self.buffers.gradients.len() != param_len {
@@ -518,10 +544,33 @@ struct Passes<'a, T> {
     workspace: &'a mut [T],
 }
 
-impl<T: Float> Passes<'_, T> {
+impl<'a, T: Float> Passes<'a, T> {
+    /// The buffers cut to their lengths for `rows` rows of `model`, which
+    /// [`Trainer::prepare`] gave them (the workspace may be longer: it only grows). With
+    /// the lengths in view (one row of one output, say), the passes' loops over rows
+    /// compile to straight-line code.
+    #[inline(always)]
+    fn for_rows<M: Model<T>>(
+        model: &M,
+        rows: usize,
+        outputs: &'a mut [T],
+        output_grads: &'a mut [T],
+        workspace: &'a mut [T],
+    ) -> Self {
+        let len = rows * model.output_len(); // cannot overflow: prepare checked it
+        Self {
+            outputs: &mut outputs[..len],
+            output_grads: &mut output_grads[..len],
+            workspace: &mut workspace[..model.workspace_len(rows)],
+        }
+    }
+
+    /// Always inlined into the step, so the values pass from stage to stage in registers.
+    ///
     /// Forward, the mean loss and `∂L/∂ŷ`, backward (docs/math.md, sections 5 and 6):
     /// returns `L` at the model's parameters and writes `∂L/∂θ` into `grads`, and
     /// `∂L/∂x` into `input_grads` when given.
+    #[inline(always)]
     fn evaluate<M: Model<T>, L: Loss<T>>(
         &mut self,
         model: &M,
@@ -548,6 +597,7 @@ impl<T: Float> Passes<'_, T> {
 }
 
 /// Refuses a step whose loss or gradient left the finite numbers, before any update.
+#[inline]
 fn refuse_non_finite<T: Float>(loss: T, gradients: &[T], steps: u64) -> Result<(), Error> {
     if !loss.is_finite() {
         return Err(diverged(steps, Quantity::Loss));
@@ -559,6 +609,7 @@ fn refuse_non_finite<T: Float>(loss: T, gradients: &[T], steps: u64) -> Result<(
 }
 
 /// The error of a step refused because it would have left the finite numbers.
+#[cold]
 fn diverged(step: u64, what: Quantity) -> Error {
     Error::Diverged { step, what }
 }
