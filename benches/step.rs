@@ -10,12 +10,14 @@
 //!   baseline's are (`black_box` on the values). `benches/step_opaque.rs` hides the
 //!   slices too.
 //! - W2 `w2_wide_batch_f32`: one neuron with 256 inputs and a bias, identity, a batch of
-//!   64 rows, MSE, SGD lr 0.01, `Trainer::step_batch`.
+//!   64 rows, MSE, SGD lr 0.01, `Trainer::step_batch`; as a `Neuron` (`trainer`) and as a
+//!   one-layer `Network` 256 → 1 (`network`). Throughput in FLOP/s: 4 × 256 × 64 per step
+//!   (the products `Xw` and `Δᵀ X`).
 
 mod lecture;
 
-use backprop::{Mse, Neuron, Sgd, Trainer};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use backprop::{Activation, Mse, Network, Neuron, Sgd, Trainer};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use num_traits::Float;
 use std::hint::black_box;
 
@@ -98,10 +100,24 @@ fn wide_batch_data() -> (Vec<f32>, Vec<f32>, Vec<f32>) {
 fn wide_batch(c: &mut Criterion) {
     let (x, y, params) = wide_batch_data();
     let mut group = c.benchmark_group("w2_wide_batch_f32");
+    group.throughput(Throughput::Elements((4 * W2_INPUTS * W2_BATCH) as u64));
     let id = format!("{W2_INPUTS}x{W2_BATCH}");
     group.bench_with_input(BenchmarkId::new("trainer", &id), &x, |b, x| {
         let neuron = Neuron::from_weights(params[..W2_INPUTS].to_vec()).with_bias(0.0);
         let mut trainer = Trainer::new(neuron, Mse, Sgd::new(W2_LR)).unwrap();
+        b.iter(|| {
+            trainer
+                .step_batch(black_box(x), black_box(&y))
+                .unwrap()
+                .loss
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("network", &id), &x, |b, x| {
+        let network: Network<f32> = Network::builder(W2_INPUTS)
+            .dense(1, Activation::Identity)
+            .build_with_params(&params)
+            .unwrap();
+        let mut trainer = Trainer::new(network, Mse, Sgd::new(W2_LR)).unwrap();
         b.iter(|| {
             trainer
                 .step_batch(black_box(x), black_box(&y))
