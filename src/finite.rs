@@ -6,6 +6,8 @@
 
 use num_traits::Float;
 
+use crate::kernel::on_widest_vectors;
+
 use crate::error::{Error, Quantity};
 
 /// Whether every value is finite, decided by one branch-free reduction.
@@ -27,16 +29,22 @@ fn all_finite<T: Float>(values: &[T]) -> bool {
     if values.len() < 8 {
         return values.iter().all(|v| v.is_finite());
     }
-    if core::mem::size_of::<T>() <= 4 {
-        sum_in_lanes::<T, 32>(values).is_finite()
-    } else {
-        sum_in_lanes::<T, 16>(values).is_finite()
-    }
+    let sum = on_widest_vectors(
+        values.len(),
+        #[inline(always)]
+        || {
+            if core::mem::size_of::<T>() <= 4 {
+                sum_in_lanes::<T, 32>(values)
+            } else {
+                sum_in_lanes::<T, 16>(values)
+            }
+        },
+    );
+    sum.is_finite()
 }
 
-/// `Σ values` in `L` partial sums, out of line: a step on a few values inlines only the
-/// short test above.
-#[inline(never)]
+/// `Σ values` in `L` partial sums.
+#[inline(always)]
 fn sum_in_lanes<T: Float, const L: usize>(values: &[T]) -> T {
     let chunks = values.chunks_exact(L);
     let rest = chunks.remainder().iter().fold(T::zero(), |acc, &v| acc + v);

@@ -35,14 +35,25 @@ pub(super) enum Isa {
 }
 
 impl Isa {
+    /// The widest this CPU runs (in tests, the one [`with_isa`] chose, if narrower).
+    pub(super) fn detect() -> Self {
+        #[cfg(all(test, feature = "std"))]
+        if let Some(isa) = FORCED.with(|forced| forced.get()) {
+            return isa.verified();
+        }
+        Self::widest()
+    }
+
     /// The widest this CPU runs. `is_x86_feature_detected!` caches its answer, so asking
     /// costs a load.
-    pub(super) fn detect() -> Self {
+    fn widest() -> Self {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         {
             let avx2_fma =
                 std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-            if avx2_fma && std::is_x86_feature_detected!("avx512f") {
+            let avx512 = std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512vl");
+            if avx2_fma && avx512 {
                 return Isa::Avx512;
             }
             if avx2_fma {
@@ -55,7 +66,7 @@ impl Isa {
     /// `self` if the CPU runs it, else the widest it does: what makes calling a build
     /// for `self` sound, whoever chose it.
     fn verified(self) -> Self {
-        let widest = Isa::detect();
+        let widest = Isa::widest();
         if widest == Isa::Baseline || (self == Isa::Avx512 && widest != Isa::Avx512) {
             widest
         } else {
@@ -73,6 +84,22 @@ impl Isa {
             .unwrap_or(2);
         all[widest..].to_vec()
     }
+}
+
+#[cfg(all(test, feature = "std"))]
+std::thread_local! {
+    /// The instruction set [`Isa::detect`] answers on this thread, if a test chose one.
+    static FORCED: core::cell::Cell<Option<Isa>> = const { core::cell::Cell::new(None) };
+}
+
+/// Runs `f` with every kernel on this thread built for `isa` (or the widest the CPU
+/// runs, if it does not run `isa`): how the tests run each build.
+#[cfg(all(test, feature = "std"))]
+pub(super) fn with_isa<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
+    let before = FORCED.with(|forced| forced.replace(Some(isa)));
+    let result = f();
+    FORCED.with(|forced| forced.set(before));
+    result
 }
 
 /// Runs `C = A B` with the blocked kernels if `T` is `f32` or `f64` and the layout suits
@@ -184,7 +211,7 @@ fn run<F: Registers, const ARRAY: usize, const LANES: usize>(
 ///
 /// The CPU must support AVX-512F and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx512f,fma")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn tiles_avx512<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
     // SAFETY: the caller guarantees AVX-512F and FMA, all `Vectors<F::Avx512, _>` uses.
     unsafe { kernel::product::<F, Vectors<F::Avx512, 2>, 8>(a, b, c) }
@@ -221,7 +248,7 @@ fn dots<F: Lane, const LANES: usize>(isa: Isa, a: MatRef<'_, F>, b: MatRef<'_, F
 ///
 /// The CPU must support AVX-512F and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx512f,fma")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn dots_avx512<F: Lane, const LANES: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
@@ -269,7 +296,7 @@ pub(super) fn run_curve_on<F: FastFloat>(isa: Isa, curve: Curve, z: &[F], a: &mu
 ///
 /// The CPU must support AVX-512F.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn curve_with_avx512<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
     fast_math::apply(curve, z, a);
 }
@@ -280,9 +307,56 @@ unsafe fn curve_with_avx512<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
 ///
 /// The CPU must support AVX2.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn curve_with_avx2<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
     fast_math::apply(curve, z, a);
+}
+
+/// `f()`, over `len` values, compiled for the widest vectors the CPU has if `len` is at
+/// least [`WIDE_MIN`]: the loops inlined into it (an update rule's, a finiteness check's)
+/// vectorise at that width for any number type. The compiler never fuses or reorders
+/// floating-point operations for a target feature, so the results are the same bits on
+/// every build.
+#[inline(always)]
+pub(crate) fn on_widest_vectors<R>(len: usize, f: impl FnOnce() -> R) -> R {
+    if len < WIDE_MIN {
+        return f();
+    }
+    match Isa::detect() {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: `detect` saw AVX-512F/VL, AVX2 and FMA; the closure is safe code.
+        Isa::Avx512 => unsafe { with_avx512(f) },
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        // SAFETY: `detect` saw AVX2 and FMA; the closure is safe code.
+        Isa::Avx2Fma => unsafe { with_avx2(f) },
+        _ => f(),
+    }
+}
+
+/// Below this many values the out-of-line call costs more than wide vectors save (a
+/// one-weight step is a few nanoseconds).
+const WIDE_MIN: usize = 64;
+
+/// `f()` compiled for AVX-512.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F/VL, AVX2 and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+unsafe fn with_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// `f()` compiled for AVX2.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// Whether `T` is `f32` or `f64`, the types of the blocked kernel.

@@ -14,6 +14,7 @@ mod blocked;
 pub(crate) mod fast_math;
 use fast_math::Curve;
 mod gemm;
+pub(crate) use gemm::on_widest_vectors;
 mod simd;
 
 use core::any::Any;
@@ -400,6 +401,56 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The same training on every instruction set this CPU runs: the same bits on the
+    /// two with fused multiply-adds (AVX-512 and AVX2 tiles sum in the same order, and the
+    /// wide builds of the update rules and checks are the same operations), and within
+    /// rounding on the compile-time target's build, which multiplies and adds apart.
+    #[cfg(feature = "std")]
+    #[test]
+    fn every_instruction_set_trains_alike() {
+        use crate::{Activation, Adam, Mse, Network, Sgd, Trainer};
+        let (x, y): (Vec<f64>, Vec<f64>) = (
+            (0..40 * 16).map(|i| (i as f64 * 0.37).sin()).collect(),
+            (0..40 * 3).map(|i| (i as f64 * 0.11).cos()).collect(),
+        );
+        let train = |isa: gemm::Isa| {
+            gemm::with_isa(isa, || {
+                let network = || {
+                    Network::builder(16)
+                        .dense(40, Activation::Tanh)
+                        .dense(3, Activation::Identity)
+                        .seed(3)
+                        .build()
+                        .unwrap()
+                };
+                let mut adam = Trainer::new(network(), Mse, Adam::new(1e-2)).unwrap();
+                let sgd = Sgd::new(1e-2).momentum(crate::Momentum::Nesterov(0.9));
+                let mut sgd = Trainer::new(network(), Mse, sgd).unwrap();
+                for _ in 0..5 {
+                    adam.step_batch(&x, &y).unwrap();
+                    sgd.step_batch(&x, &y).unwrap();
+                }
+                let mut params = adam.model().params().to_vec();
+                params.extend_from_slice(sgd.model().params());
+                params
+            })
+        };
+        let isas = gemm::Isa::supported();
+        let results: Vec<Vec<f64>> = isas.iter().map(|&isa| train(isa)).collect();
+        for (isa, params) in isas.iter().zip(&results) {
+            let reference = &results[0];
+            if *isa == gemm::Isa::Baseline && isas[0] != gemm::Isa::Baseline {
+                for (a, b) in params.iter().zip(reference) {
+                    assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{isa:?}: {a} {b}");
+                }
+                assert_ne!(params, reference, "{isa:?} rounds differently");
+            } else {
+                let differ = params.iter().zip(reference).position(|(a, b)| a != b);
+                assert_eq!(differ, None, "{isa:?} against {:?}", isas[0]);
             }
         }
     }

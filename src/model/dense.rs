@@ -25,7 +25,7 @@
 use num_traits::Float;
 
 use crate::activation::ActivationFunction;
-use crate::kernel::{Kernels, MatRef, Sizes};
+use crate::kernel::{on_widest_vectors, Kernels, MatRef, Sizes};
 
 /// The sizes of one dense layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,15 +81,21 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
             }
             _ => (self.kernels.matmul)(x, w.t(), pre),
         }
-        if shape.bias {
-            // Added after the product, as `dot(w, x) + b`: the bias is the last term summed.
-            for z_row in pre.chunks_exact_mut(shape.outputs) {
-                for (z, &b) in z_row.iter_mut().zip(bias) {
-                    *z = *z + b;
+        on_widest_vectors(
+            pre.len(),
+            #[inline(always)]
+            || {
+                if shape.bias {
+                    // Added after the product, as `dot(w, x) + b`: the bias is the last term.
+                    for z_row in pre.chunks_exact_mut(shape.outputs) {
+                        for (z, &b) in z_row.iter_mut().zip(bias) {
+                            *z = *z + b;
+                        }
+                    }
                 }
-            }
-        }
-        (self.kernels.activate)(self.activation, pre, out);
+                (self.kernels.activate)(self.activation, pre, out);
+            },
+        );
     }
 
     /// Equations (4)–(6): turns `delta` from `∂L/∂A` into `∂L/∂Z` in place and writes the
@@ -102,7 +108,11 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         grads: &mut [T],
     ) {
         let shape = self.shape;
-        self.activation.backward_slice(pre, out, delta);
+        on_widest_vectors(
+            delta.len(),
+            #[inline(always)]
+            || self.activation.backward_slice(pre, out, delta),
+        );
         let (grad_w, grad_b) = grads.split_at_mut(shape.inputs * shape.outputs);
         let batch = inputs.len() / shape.inputs;
         let d = MatRef::row_major(&*delta, batch, shape.outputs);
@@ -110,11 +120,17 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         (self.kernels.matmul)(d.t(), x, grad_w);
         grad_b.iter_mut().for_each(|g| *g = T::zero());
         if shape.bias {
-            for d_row in delta.chunks_exact(shape.outputs) {
-                for (g, &d) in grad_b.iter_mut().zip(d_row) {
-                    *g = *g + d;
-                }
-            }
+            on_widest_vectors(
+                delta.len(),
+                #[inline(always)]
+                || {
+                    for d_row in delta.chunks_exact(shape.outputs) {
+                        for (g, &d) in grad_b.iter_mut().zip(d_row) {
+                            *g = *g + d;
+                        }
+                    }
+                },
+            );
         }
     }
 

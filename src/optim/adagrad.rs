@@ -136,6 +136,8 @@ impl<T> Regularized<T> for Adagrad<T> {
 }
 
 impl<T: Float> Formula<T> for Adagrad<T> {
+    // Inlined into the wide-vector build `regularized_update` runs it in.
+    #[inline(always)]
     fn apply(
         &self,
         t: u64,

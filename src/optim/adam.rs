@@ -191,6 +191,8 @@ impl<T> Regularized<T> for Adam<T> {
 }
 
 impl<T: Float> Formula<T> for Adam<T> {
+    // Inlined into the wide-vector build `regularized_update` runs it in.
+    #[inline(always)]
     fn apply(
         &self,
         t: u64,

@@ -3,6 +3,8 @@
 
 use num_traits::Float;
 
+use crate::kernel::on_widest_vectors;
+
 use super::{Optimizer, UpdateRule};
 use crate::error::{check_decay, check_non_negative, Error};
 
@@ -157,7 +159,13 @@ pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     state: &mut [T],
 ) {
     if options.is_plain() {
-        rule.apply(t, lr, params, grads, state, |param, grad| (param, grad));
+        on_widest_vectors(
+            params.len(),
+            #[inline(always)]
+            || {
+                rule.apply(t, lr, params, grads, state, |param, grad| (param, grad));
+            },
+        );
     } else {
         with_regularization(rule, options, t, lr, params, grads, state);
     }
@@ -176,7 +184,13 @@ fn with_regularization<T: Float, F: Formula<T>>(
     state: &mut [T],
 ) {
     let regularize = move |param, grad| options.apply(lr, param, grad);
-    rule.apply(t, lr, params, grads, state, regularize);
+    on_widest_vectors(
+        params.len(),
+        #[inline(always)]
+        || {
+            rule.apply(t, lr, params, grads, state, regularize);
+        },
+    );
 }
 
 /// A built-in rule with the shared options, which get their builder methods once, below.

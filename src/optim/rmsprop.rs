@@ -163,6 +163,8 @@ impl<T> Regularized<T> for RmsProp<T> {
 }
 
 impl<T: Float> Formula<T> for RmsProp<T> {
+    // Inlined into the wide-vector build `regularized_update` runs it in.
+    #[inline(always)]
     fn apply(
         &self,
         _t: u64,

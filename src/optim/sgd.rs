@@ -2,6 +2,8 @@
 
 use num_traits::Float;
 
+use crate::kernel::on_widest_vectors;
+
 use super::options::{check_momentum, regularized_update, Formula, Regularization, Regularized};
 use super::{first_difference, Momentum, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
@@ -197,11 +199,18 @@ impl<T: Float> Sgd<T> {
             (mu, T::one() - self.dampening)
         };
         let nesterov = matches!(momentum, Momentum::Nesterov(_));
-        for ((p, &g), b) in params.iter_mut().zip(grads).zip(state) {
-            let (theta, g) = regularize(*p, g);
-            *b = *b * decay + kept * g;
-            let direction = if nesterov { g + mu * *b } else { *b };
-            *p = theta - lr * direction;
-        }
+        // Out of line, so built for the widest vectors here, not in the caller's build.
+        on_widest_vectors(
+            params.len(),
+            #[inline(always)]
+            || {
+                for ((p, &g), b) in params.iter_mut().zip(grads).zip(state) {
+                    let (theta, g) = regularize(*p, g);
+                    *b = *b * decay + kept * g;
+                    let direction = if nesterov { g + mu * *b } else { *b };
+                    *p = theta - lr * direction;
+                }
+            },
+        );
     }
 }
