@@ -52,7 +52,9 @@ pub(super) struct Chunks {
 impl Chunks {
     pub fn new<T: Float, A>(network: &Network<T, A>, batch: usize) -> Self {
         let count = (batch / MIN_ROWS_PER_CHUNK).clamp(1, MAX_CHUNKS);
-        let gap = CACHE_LINE.div_ceil(core::mem::size_of::<T>().max(1));
+        // A single chunk shares no line with another thread: no gap.
+        let line = CACHE_LINE.div_ceil(core::mem::size_of::<T>().max(1));
+        let gap = if count > 1 { line } else { 0 };
         let params = network.params.len();
         Self {
             count,
