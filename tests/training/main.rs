@@ -6,7 +6,7 @@
 //! - `full_batch_lbfgs`: L-BFGS fits a full batch in far fewer steps than Adam.
 //! - `fit_metric`: a validation metric reported per epoch and monitored in mode Max.
 //! - `trainer_clip_schedule`: the trainer's clipping and schedule equal doing them by hand.
-//! - `chunked_batches`: a large batch's gradient is exactly the sum of its chunks'.
+//! - `chunked_batches`: a large batch's gradient is exactly the pairwise sum of its chunks'.
 //! - `parallel` (feature `parallel`): bit-identical results on 1, 2 and 3 threads.
 
 mod chunked_batches;

@@ -5,9 +5,9 @@
 
 use backprop::{Activation, Mse, Network, Sgd, Trainer};
 
-/// Three steps of a 16-64-64-1 network on a batch of 1024 (eight chunks), in a pool of
-/// `threads` threads: the losses, then the parameters.
-fn train(threads: usize) -> (Vec<f32>, Vec<f32>) {
+/// Three steps of a 16-64-64-1 network on a batch of `rows`, in a pool of `threads`
+/// threads: the losses, then the parameters.
+fn train(rows: usize, threads: usize) -> (Vec<f32>, Vec<f32>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -21,8 +21,8 @@ fn train(threads: usize) -> (Vec<f32>, Vec<f32>) {
             .build()
             .unwrap();
         let mut trainer = Trainer::new(net, Mse, Sgd::new(0.01)).unwrap();
-        let x: Vec<f32> = (0..16 * 1024).map(|i| (i as f32 * 0.37).sin()).collect();
-        let y: Vec<f32> = (0..1024).map(|i| (i as f32 * 0.11).cos()).collect();
+        let x: Vec<f32> = (0..16 * rows).map(|i| (i as f32 * 0.37).sin()).collect();
+        let y: Vec<f32> = (0..rows).map(|i| (i as f32 * 0.11).cos()).collect();
         let losses = (0..3)
             .map(|_| trainer.step_batch(&x, &y).unwrap().loss)
             .collect();
@@ -30,19 +30,23 @@ fn train(threads: usize) -> (Vec<f32>, Vec<f32>) {
     })
 }
 
+fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Two chunks (256 rows), eight (1024) and seven of unequal sizes (999 rows: 143 or 142
+/// each, split three and four at the top).
 #[test]
 fn one_two_and_three_threads_agree_bit_for_bit() {
-    let one = train(1);
-    assert!(one.0[2] < one.0[0], "training made progress");
-    for threads in [2, 3] {
-        let other = train(threads);
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&other.0), bits(&one.0), "losses, {threads} threads");
-        assert_eq!(
-            bits(&other.1),
-            bits(&one.1),
-            "parameters, {threads} threads"
-        );
+    for rows in [256, 999, 1024] {
+        let one = train(rows, 1);
+        assert!(one.0[2] < one.0[0], "training made progress, {rows} rows");
+        for threads in [2, 3] {
+            let other = train(rows, threads);
+            let what = format!("{rows} rows, {threads} threads");
+            assert_eq!(bits(&other.0), bits(&one.0), "losses, {what}");
+            assert_eq!(bits(&other.1), bits(&one.1), "parameters, {what}");
+        }
     }
 }
 

@@ -4,9 +4,12 @@
 //! that depends on `B` alone. Each chunk runs the passes on its rows (src/model/network/
 //! passes.rs) in its own slice of the workspace; with the `parallel` feature the chunks
 //! run on rayon's threads. The parameter gradient is a sum over rows (docs/math.md,
-//! equation 11), so each chunk writes its own and they are added in chunk order
-//! afterwards: the same additions in the same order whatever the number of threads, hence
-//! bit-identical results (and the same with or without the feature).
+//! equation 11), so each chunk writes its own and they are added pairwise along the same
+//! halving that hands the chunks out: `((g₀ + g₁) + (g₂ + g₃)) + ((g₄ + g₅) + (g₆ + g₇))`
+//! for eight. The halving depends on the chunk count alone, so these are the same
+//! additions in the same order whatever the number of threads, hence bit-identical results
+//! (and the same with or without the feature); and each addition runs on the thread that
+//! joins its two halves, so all but the last run in parallel.
 
 use core::ops::Range;
 use num_traits::Float;
@@ -23,33 +26,50 @@ const MIN_ROWS_PER_CHUNK: usize = 128;
 /// gradients stays negligible beside the products.
 const MAX_CHUNKS: usize = 8;
 
+/// Bytes of a cache line: the gap left between two chunks' parts of the workspace, so
+/// that two threads never write to the same line (false sharing).
+const CACHE_LINE: usize = 64;
+
 /// How a batch splits into chunks and where each chunk's part of the workspace lies.
+///
+/// The workspace holds each chunk's rows and `Wᵀ` scratch, chunk after chunk, then the
+/// gradients of the chunks after the first (the first writes into the caller's
+/// gradient, which ends up holding the sum), each part followed by a cache line's gap.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Chunks {
     count: usize,
     batch: usize,
     /// Workspace values per row of a chunk.
     per_row: usize,
-    /// Workspace values per chunk besides its rows': the `Wᵀ` scratch, and its own
-    /// gradient when there is more than one chunk.
+    /// Workspace values per chunk besides its rows': the `Wᵀ` scratch and the gap.
     per_chunk: usize,
+    /// Workspace values per chunk gradient: the parameters' count and the gap.
+    per_gradient: usize,
+    /// The parameters' count.
+    params: usize,
 }
 
 impl Chunks {
     pub fn new<T: Float, A>(network: &Network<T, A>, batch: usize) -> Self {
         let count = (batch / MIN_ROWS_PER_CHUNK).clamp(1, MAX_CHUNKS);
-        let gradient = if count > 1 { network.params.len() } else { 0 };
+        // A single chunk shares no line with another thread: no gap.
+        let line = CACHE_LINE.div_ceil(core::mem::size_of::<T>().max(1));
+        let gap = if count > 1 { line } else { 0 };
+        let params = network.params.len();
         Self {
             count,
             batch,
             per_row: network.workspace_per_row(),
-            per_chunk: network.widest_weights() + gradient,
+            per_chunk: network.widest_weights().saturating_add(gap),
+            per_gradient: params.saturating_add(gap),
+            params,
         }
     }
 
     /// The workspace the whole batch needs.
     pub fn workspace_len(&self) -> usize {
-        self.workspace_start(self.count)
+        let gradients = (self.count - 1).saturating_mul(self.per_gradient);
+        self.workspace_start(self.count).saturating_add(gradients)
     }
 
     /// The first row of chunk `c` (the batch's length for `c == count`).
@@ -109,17 +129,22 @@ impl<'a, T> Part<'a, T> {
 /// A [`Part`] of the backward pass: its `outputs` are the output gradients (written), the
 /// forward pass's outputs ride along (read), and so do the rows' input gradients if the
 /// caller wants them (written: each row's are its own, so a chunk writes its rows' and
-/// nothing needs summing).
+/// nothing needs summing). `spare` holds the gradients of its chunks after the first,
+/// each `per_gradient` values (the first writes into the gradient its caller gives).
 struct BackwardPart<'a, T> {
     outputs: &'a [T],
     input_grads: Option<&'a mut [T]>,
+    spare: &'a mut [T],
     part: Part<'a, T>,
 }
 
 impl<'a, T> BackwardPart<'a, T> {
-    /// The first half of the chunks, and the rest.
-    fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self) {
-        let (_, rows, _) = plan.midpoint(&self.part.chunks);
+    /// The first half of the chunks, the rest, and the gradient of the rest's first chunk.
+    fn split(self, plan: &Chunks, in_len: usize, out_len: usize) -> (Self, Self, &'a mut [T]) {
+        let (mid, rows, _) = plan.midpoint(&self.part.chunks);
+        let first_spare = (mid - self.part.chunks.start - 1) * plan.per_gradient;
+        let (spare0, rest_grads) = self.spare.split_at_mut(first_spare);
+        let (rest_grads, spare1) = rest_grads.split_at_mut(plan.per_gradient);
         let (o0, o1) = self.outputs.split_at(rows * out_len);
         let (g0, g1) = match self.input_grads {
             Some(input_grads) => {
@@ -132,14 +157,16 @@ impl<'a, T> BackwardPart<'a, T> {
         let first = BackwardPart {
             outputs: o0,
             input_grads: g0,
+            spare: spare0,
             part: first,
         };
         let rest = BackwardPart {
             outputs: o1,
             input_grads: g1,
+            spare: spare1,
             part: rest,
         };
-        (first, rest)
+        (first, rest, &mut rest_grads[..plan.params])
     }
 }
 
@@ -160,7 +187,7 @@ where
             chunks: 0..plan.count,
             inputs,
             outputs,
-            workspace: &mut ws[..plan.workspace_len()],
+            workspace: &mut ws[..plan.workspace_start(plan.count)],
         };
         self.forward_part(plan, all);
     }
@@ -179,7 +206,7 @@ where
         );
     }
 
-    /// The backward pass over every chunk, then the chunks' gradients summed in order.
+    /// The backward pass over every chunk, their gradients summed into `grads`.
     pub(super) fn backward_chunks(
         &self,
         plan: &Chunks,
@@ -189,52 +216,40 @@ where
         grads: &mut [T],
         input_grads: Option<&mut [T]>,
     ) {
-        if plan.count == 1 {
-            let rows = plan.batch;
-            let buffers = &mut ws[..rows * plan.per_row];
-            let io = (inputs, outputs);
-            return self.backward_rows(rows, io, output_grads, buffers, grads, input_grads);
-        }
+        let (chunks, spare) =
+            ws[..plan.workspace_len()].split_at_mut(plan.workspace_start(plan.count));
         let all = BackwardPart {
             outputs,
             input_grads,
+            spare,
             part: Part {
                 chunks: 0..plan.count,
                 inputs,
                 outputs: output_grads,
-                workspace: &mut ws[..plan.workspace_len()],
+                workspace: chunks,
             },
         };
-        self.backward_part(plan, all);
-        self.sum_chunk_gradients(plan, ws, grads);
+        self.backward_part(plan, all, grads);
     }
 
-    fn backward_part(&self, plan: &Chunks, b: BackwardPart<'_, T>) {
+    /// The backward pass over a range of chunks, their gradients summed into `grads`:
+    /// each half's, then `g_first ← g_first + g_rest`.
+    fn backward_part(&self, plan: &Chunks, b: BackwardPart<'_, T>, grads: &mut [T]) {
         if b.part.chunks.len() == 1 {
             let part = b.part;
             let rows = part.inputs.len() / self.input_len_of_first();
-            let (buffers, rest) = part.workspace.split_at_mut(rows * plan.per_row);
-            let grads = &mut rest[self.widest_weights()..];
+            let buffers = &mut part.workspace[..rows * plan.per_row];
             let io = (part.inputs, b.outputs);
             return self.backward_rows(rows, io, part.outputs, buffers, grads, b.input_grads);
         }
-        let (first, rest) = b.split(plan, self.input_len_of_first(), self.output_len_of_last());
+        let (first, rest, rest_grads) =
+            b.split(plan, self.input_len_of_first(), self.output_len_of_last());
         join(
-            || self.backward_part(plan, first),
-            || self.backward_part(plan, rest),
+            || self.backward_part(plan, first, &mut *grads),
+            || self.backward_part(plan, rest, &mut *rest_grads),
         );
-    }
-
-    /// `grads = Σ_chunks` each chunk's gradient, in chunk order: a fixed order, whatever
-    /// ran where.
-    fn sum_chunk_gradients(&self, plan: &Chunks, ws: &[T], grads: &mut [T]) {
-        grads.iter_mut().for_each(|g| *g = T::zero());
-        for c in 0..plan.count {
-            let end = plan.workspace_start(c + 1);
-            let chunk_grads = &ws[end - self.params.len()..end];
-            for (g, &v) in grads.iter_mut().zip(chunk_grads) {
-                *g = *g + v;
-            }
+        for (g, &v) in grads.iter_mut().zip(rest_grads.iter()) {
+            *g = *g + v;
         }
     }
 }

@@ -343,8 +343,8 @@ where
 
     /// Per sample: every layer's `Z`, every hidden layer's `A`, and two δ buffers as wide
     /// as the widest hidden layer (the output layer's `A` is the outputs, its δ the
-    /// output gradient). Per chunk of the batch: a copy of the largest `Wᵀ`, and the
-    /// chunk's own gradient if there are several chunks.
+    /// output gradient). Per chunk of the batch: a copy of the largest `Wᵀ`, and for each
+    /// chunk after the first its own gradient; a cache line between chunks' parts.
     fn workspace_len(&self, batch: usize) -> usize {
         Chunks::new(self, batch).workspace_len()
     }
