@@ -53,33 +53,28 @@ pub(crate) struct Dense<'a, T, A> {
 impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
     /// `Z = X Wᵀ + b` and `A = f(Z)`; `pre` receives `Z`, `out` receives `A`.
     ///
-    /// `scratch` (`inputs × outputs` values, if given) receives a copy of `Wᵀ` when the
-    /// kernels run faster on it than on `W` read by columns.
+    /// `weights_t` is `Wᵀ` (`inputs × outputs`, row-major), if the caller copied it
+    /// because [`transposes`](Self::transposes) said the product runs faster on it.
     pub fn forward(
         &self,
         params: &[T],
         inputs: &[T],
         (pre, out): (&mut [T], &mut [T]),
-        scratch: Option<&mut [T]>,
+        weights_t: Option<&[T]>,
     ) {
         let shape = self.shape;
         let (weights, bias) = params.split_at(shape.inputs * shape.outputs);
         let batch = inputs.len() / shape.inputs;
         let x = MatRef::row_major(inputs, batch, shape.inputs);
-        let w = MatRef::row_major(weights, shape.outputs, shape.inputs);
-        let sizes = Sizes {
-            rows: batch,
-            inner: shape.inputs,
-            cols: shape.outputs,
-        };
-        match scratch {
-            Some(w_t) if (self.kernels.wants_contiguous)(sizes) => {
-                let w_t = &mut w_t[..weights.len()];
-                transpose(weights, shape.outputs, shape.inputs, w_t);
-                let w_t = MatRef::row_major(&*w_t, shape.inputs, shape.outputs);
+        match weights_t {
+            Some(w_t) => {
+                let w_t = MatRef::row_major(&w_t[..weights.len()], shape.inputs, shape.outputs);
                 (self.kernels.matmul)(x, w_t, pre);
             }
-            _ => (self.kernels.matmul)(x, w.t(), pre),
+            None => {
+                let w = MatRef::row_major(weights, shape.outputs, shape.inputs);
+                (self.kernels.matmul)(x, w.t(), pre);
+            }
         }
         on_widest_vectors(
             pre.len(),
@@ -96,6 +91,16 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
                 (self.kernels.activate)(self.activation, pre, out);
             },
         );
+    }
+
+    /// Whether the forward pass over `rows` rows runs faster on a copy of `Wᵀ` (then
+    /// [`transpose`] makes it, once for all the rows of a pass).
+    pub fn transposes(&self, rows: usize) -> bool {
+        (self.kernels.wants_contiguous)(Sizes {
+            rows,
+            inner: self.shape.inputs,
+            cols: self.shape.outputs,
+        })
     }
 
     /// Equations (4)–(6): turns `delta` from `∂L/∂A` into `∂L/∂Z` in place and writes the
@@ -148,7 +153,7 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
 }
 
 /// `dst = srcᵀ`, `src` being `rows × cols` row-major.
-fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
+pub(crate) fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
     for (i, row) in src.chunks_exact(cols).enumerate().take(rows) {
         for (j, &v) in row.iter().enumerate() {
             dst[j * rows + i] = v;

@@ -71,7 +71,8 @@ fn a_workspace_size_that_overflows_saturates() {
     // The Model contract: a count beyond usize is usize::MAX, which no allocator grants.
     let net = wide(4);
     assert_eq!(net.workspace_len(usize::MAX / 2), usize::MAX);
-    assert_eq!(net.workspace_len(1), 4 + 4 + 1 + 2 * 4 + 4); // Z, A, δ, δ', Wᵀ scratch
+    // Z, A, δ, δ', and the layers' Wᵀ at their parameters' offsets (1·4 + 4 + 4·1 + 1).
+    assert_eq!(net.workspace_len(1), 4 + 4 + 1 + 2 * 4 + 13);
 }
 
 #[cfg(feature = "safetensors")]

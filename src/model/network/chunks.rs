@@ -14,6 +14,7 @@
 use core::ops::Range;
 use num_traits::Float;
 
+use super::passes::WeightsT;
 use super::Network;
 use crate::activation::ActivationFunction;
 use crate::kernel::join;
@@ -32,16 +33,18 @@ const CACHE_LINE: usize = 64;
 
 /// How a batch splits into chunks and where each chunk's part of the workspace lies.
 ///
-/// The workspace holds each chunk's rows and `Wᵀ` scratch, chunk after chunk, then the
-/// gradients of the chunks after the first (the first writes into the caller's
-/// gradient, which ends up holding the sum), each part followed by a cache line's gap.
+/// The workspace holds each chunk's rows, chunk after chunk, then the gradients of the
+/// chunks after the first (the first writes into the caller's gradient, which ends up
+/// holding the sum), each part followed by a cache line's gap; then the layers' `Wᵀ`,
+/// copied once per forward pass for all chunks to read, each at its layer's parameter
+/// offset.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Chunks {
     count: usize,
     batch: usize,
     /// Workspace values per row of a chunk.
     per_row: usize,
-    /// Workspace values per chunk besides its rows': the `Wᵀ` scratch and the gap.
+    /// Workspace values per chunk besides its rows': the gap.
     per_chunk: usize,
     /// Workspace values per chunk gradient: the parameters' count and the gap.
     per_gradient: usize,
@@ -60,7 +63,7 @@ impl Chunks {
             count,
             batch,
             per_row: network.workspace_per_row(),
-            per_chunk: network.widest_weights().saturating_add(gap),
+            per_chunk: gap,
             per_gradient: params.saturating_add(gap),
             params,
         }
@@ -68,8 +71,19 @@ impl Chunks {
 
     /// The workspace the whole batch needs.
     pub fn workspace_len(&self) -> usize {
+        self.transposed_start().saturating_add(self.params)
+    }
+
+    /// Where the layers' `Wᵀ` start: after the chunks' rows and gradients.
+    fn transposed_start(&self) -> usize {
         let gradients = (self.count - 1).saturating_mul(self.per_gradient);
         self.workspace_start(self.count).saturating_add(gradients)
+    }
+
+    /// The rows of the smallest chunk, which decide for every chunk whether a layer's
+    /// product reads `Wᵀ` (so every chunk runs the same kernels).
+    fn decisive_rows(&self) -> usize {
+        self.batch / self.count
     }
 
     /// The first row of chunk `c` (the batch's length for `c == count`).
@@ -183,26 +197,29 @@ where
         outputs: &mut [T],
         ws: &mut [T],
     ) {
+        let (chunks, rest) =
+            ws[..plan.workspace_len()].split_at_mut(plan.workspace_start(plan.count));
+        let transposed = &mut rest[plan.transposed_start() - plan.workspace_start(plan.count)..];
+        let weights_t = self.transpose_weights(plan.decisive_rows(), transposed);
         let all = Part {
             chunks: 0..plan.count,
             inputs,
             outputs,
-            workspace: &mut ws[..plan.workspace_start(plan.count)],
+            workspace: chunks,
         };
-        self.forward_part(plan, all);
+        self.forward_part(plan, all, weights_t);
     }
 
-    fn forward_part(&self, plan: &Chunks, part: Part<'_, T>) {
+    fn forward_part(&self, plan: &Chunks, part: Part<'_, T>, weights_t: WeightsT<'_, T>) {
         if part.chunks.len() == 1 {
             let rows = part.inputs.len() / self.input_len_of_first();
-            let (buffers, scratch) = part.workspace.split_at_mut(rows * plan.per_row);
-            let scratch = &mut scratch[..self.widest_weights()];
-            return self.forward_rows(rows, part.inputs, part.outputs, buffers, scratch);
+            let buffers = &mut part.workspace[..rows * plan.per_row];
+            return self.forward_rows(rows, part.inputs, part.outputs, buffers, weights_t);
         }
         let (first, rest) = part.split(plan, self.input_len_of_first(), self.output_len_of_last());
         join(
-            || self.forward_part(plan, first),
-            || self.forward_part(plan, rest),
+            || self.forward_part(plan, first, weights_t),
+            || self.forward_part(plan, rest, weights_t),
         );
     }
 

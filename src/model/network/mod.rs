@@ -343,8 +343,9 @@ where
 
     /// Per sample: every layer's `Z`, every hidden layer's `A`, and two δ buffers as wide
     /// as the widest hidden layer (the output layer's `A` is the outputs, its δ the
-    /// output gradient). Per chunk of the batch: a copy of the largest `Wᵀ`, and for each
-    /// chunk after the first its own gradient; a cache line between chunks' parts.
+    /// output gradient). For each chunk of the batch after the first, its own gradient,
+    /// with a cache line between chunks' parts; and once, every layer's `Wᵀ` (as many
+    /// values as the parameters).
     fn workspace_len(&self, batch: usize) -> usize {
         Chunks::new(self, batch).workspace_len()
     }

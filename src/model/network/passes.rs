@@ -7,6 +7,24 @@ use num_traits::Float;
 
 use super::{Layer, Network};
 use crate::activation::ActivationFunction;
+use crate::model::dense::transpose;
+
+/// The layers' `W_lᵀ`, each at its layer's parameter offset in `values`, for the layers
+/// whose product over `rows` rows reads it ([`Dense::transposes`](crate::model::dense::Dense::transposes)).
+#[derive(Debug)]
+pub(super) struct WeightsT<'w, T> {
+    values: &'w [T],
+    rows: usize,
+}
+
+// By hand: a shared view is `Copy` whatever `T` is.
+impl<T> Clone for WeightsT<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for WeightsT<'_, T> {}
 
 /// A run of `rows` rows' workspace, as the passes see it: every layer's `Z_l` and every
 /// hidden layer's `A_l`, and the δ buffers. Each matrix is `rows × units` row-major.
@@ -153,24 +171,39 @@ where
     T: Float + 'static,
     A: ActivationFunction<T> + 'static,
 {
+    /// `W_lᵀ` of every layer whose forward product over `rows` rows runs faster on it,
+    /// written into `into` at the layer's parameter offset.
+    pub(super) fn transpose_weights<'w>(&self, rows: usize, into: &'w mut [T]) -> WeightsT<'w, T> {
+        for layer in &self.layers {
+            if self.dense(layer).transposes(rows) {
+                let weights = &self.params_of(layer)[..layer.shape.inputs * layer.shape.outputs];
+                let w_t = &mut into[layer.param_offset..][..weights.len()];
+                transpose(weights, layer.shape.outputs, layer.shape.inputs, w_t);
+            }
+        }
+        WeightsT { values: into, rows }
+    }
+
     /// The forward pass over `rows` rows, equation (9) from the input side: `buffers`
-    /// receives their `Z_l` and hidden `A_l`, `scratch` a copy of `W_lᵀ` where it helps.
+    /// receives their `Z_l` and hidden `A_l`; `weights_t` holds the `W_lᵀ` that help.
     pub(super) fn forward_rows(
         &self,
         rows: usize,
         x: &[T],
         y_hat: &mut [T],
         buffers: &mut [T],
-        scratch: &mut [T],
+        weights_t: WeightsT<'_, T>,
     ) {
         let RowsWorkspace { mut values, .. } = RowsWorkspace::new(self, rows, buffers);
         for (l, layer) in self.layers.iter().enumerate() {
             let ForwardView { a_prev, z, a } =
                 values.forward_view(&self.layers, l, (x, &mut *y_hat));
             // (9): Z_l = A_{l−1} W_lᵀ + b_l, A_l = f_l(Z_l).
-            let params_l = self.params_of(layer);
-            self.dense(layer)
-                .forward(params_l, a_prev, (z, a), Some(&mut *scratch));
+            let (params_l, dense) = (self.params_of(layer), self.dense(layer));
+            let w_t = dense
+                .transposes(weights_t.rows)
+                .then(|| &weights_t.values[layer.param_offset..]);
+            dense.forward(params_l, a_prev, (z, a), w_t);
         }
     }
 
@@ -217,11 +250,5 @@ impl<T: Float, A> Network<T, A> {
     pub(super) fn workspace_per_row(&self) -> usize {
         let deltas = self.widest_hidden().saturating_mul(2); // saturates: see Chunks
         (self.total_units() + self.hidden_units()).saturating_add(deltas)
-    }
-
-    /// The largest weight matrix: the size of the `Wᵀ` scratch.
-    pub(super) fn widest_weights(&self) -> usize {
-        let weights = |l: &Layer<A>| l.shape.inputs * l.shape.outputs;
-        self.layers.iter().map(weights).max().unwrap_or(0)
     }
 }
