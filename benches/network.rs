@@ -5,6 +5,11 @@
 //! directly. The throughput is in floating-point operations: 6 × batch × Σ in·out per
 //! step (2 for the forward product, 4 for the two backward ones), so criterion's
 //! "elem/s" reads as FLOP/s. Figures: docs/performance.md.
+//!
+//! The baseline, `ByHand`, is what an expert writes for the default target in safe Rust:
+//! register-tiled products, a branch-free `tanh`, no allocation in the step. Before any
+//! timing, `check_tanh` bounds its `tanh` and `check_baseline` asserts that its step
+//! updates the parameters as the trainer's does, so it cannot silently do less work.
 
 use backprop::{Activation, Mse, Network, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
