@@ -6,6 +6,9 @@
 //! step (2 for the forward product, 4 for the two backward ones), so criterion's
 //! "elem/s" reads as FLOP/s. Figures: docs/performance.md.
 //!
+//! `w4_mlp_batch1024_f64` times the trainer alone on the same network in f64, for the
+//! f64 GFLOP/s beside f32's (no f64 baseline: it makes no claim against a limit).
+//!
 //! The baseline, `ByHand`, is what an expert writes for the default target in safe Rust:
 //! register-tiled products, a branch-free `tanh`, no allocation in the step. Before any
 //! timing, `check_tanh` bounds its `tanh` and `check_baseline` asserts that its step
@@ -408,11 +411,38 @@ fn check_tanh() {
     assert!(worst <= TANH_MAX_ERROR, "tanh_approx is off by {worst:e}");
 }
 
+/// W4 in f64: the same network, data and step, the trainer alone.
+fn dense_network_f64(c: &mut Criterion, batch: usize) {
+    let network: Network<f64> = Network::builder(INPUTS)
+        .dense(HIDDEN, Activation::Tanh)
+        .dense(HIDDEN, Activation::Tanh)
+        .dense(1, Activation::Identity)
+        .seed(7)
+        .build()
+        .unwrap();
+    let (x, y) = data(batch);
+    let x: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+    let y: Vec<f64> = y.iter().map(|&v| f64::from(v)).collect();
+    let mut group = c.benchmark_group(format!("w4_mlp_batch{batch}_f64"));
+    group.throughput(Throughput::Elements(flops(batch)));
+    group.bench_with_input(BenchmarkId::new("trainer", batch), &x, |b, x| {
+        let mut trainer = Trainer::new(network.clone(), Mse, Sgd::new(0.01)).unwrap();
+        b.iter(|| {
+            trainer
+                .step_batch(black_box(x), black_box(&y))
+                .unwrap()
+                .loss
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     check_tanh();
     check_baseline();
     dense_network(c, "w3_mlp_batch32_f32", 32);
     dense_network(c, "w4_mlp_batch1024_f32", 1024);
+    dense_network_f64(c, 1024);
 }
 
 criterion_group!(network_benches, benches);
