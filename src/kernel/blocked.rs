@@ -32,7 +32,7 @@
 
 use core::ops::{Add, Mul};
 
-use super::MatRef;
+use super::{pairwise_sum, MatRef};
 
 /// Columns of `A` packed at a time (8 rows of them: 8 KiB of f32, 16 KiB of f64, in L1
 /// beside `B`'s rows).
@@ -246,24 +246,11 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
             }
         }
         for (r, (acc_row, row)) in acc.iter_mut().zip(&rows).enumerate() {
-            let mut sum = pairwise_sum(acc_row);
+            let mut sum = pairwise_sum(*acc_row);
             for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
                 sum = F::multiply_add::<FUSED>(x, y, sum);
             }
             c[(i + r) * b.cols + j] = sum;
         }
     }
-}
-
-/// `Σ lanes`, halving: lane `l` plus lane `l + L/2`, until one is left (`L` a power of two).
-#[inline(always)]
-fn pairwise_sum<F: Lane, const L: usize>(lanes: &mut [F; L]) -> F {
-    let mut width = L;
-    while width > 1 {
-        width /= 2;
-        for l in 0..width {
-            lanes[l] = lanes[l] + lanes[l + width];
-        }
-    }
-    lanes[0]
 }

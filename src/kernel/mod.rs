@@ -89,6 +89,26 @@ fn activate_fast<T: Float + 'static, A: ActivationFunction<T> + 'static>(
     }
 }
 
+/// `Σ lanes`, halving: lane `l` plus lane `l + L/2`, until one is left (`L` a power of two,
+/// at most 64). Each level is written with a constant width, so the compiler unrolls it
+/// into a few register operations instead of a loop over memory.
+#[inline(always)]
+pub(crate) fn pairwise_sum<T: Copy + core::ops::Add<Output = T>, const L: usize>(
+    lanes: [T; L],
+) -> T {
+    debug_assert!(L.is_power_of_two() && L <= 64, "lane count");
+    let mut s = lanes;
+    for width in [32, 16, 8, 4, 2, 1] {
+        if L > width {
+            let (low, high) = s.split_at_mut(width);
+            for (a, &b) in low.iter_mut().zip(&high[..width]) {
+                *a = *a + b;
+            }
+        }
+    }
+    s[0]
+}
+
 /// The sizes of `C = A B`: `A` is `rows × inner`, `B` is `inner × cols`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sizes {

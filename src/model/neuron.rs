@@ -9,6 +9,7 @@ use super::single_output;
 use super::Model;
 use crate::activation::{Activation, ActivationFunction};
 use crate::error::Error;
+use crate::kernel::on_widest_vectors;
 
 /// One neuron: `a = f(Σᵢ wᵢ xᵢ + b)` with any number of inputs, an optional bias `b` and
 /// an activation `f`.
@@ -175,13 +176,14 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
             "batch shape"
         );
         let (weights, bias) = self.params.split_at(self.shape.inputs);
-        single_output::forward(
-            weights,
-            bias.first().copied(),
-            &self.activation,
-            inputs,
-            pre,
-            outputs,
+        // A wide neuron's products run in the widest vectors; one weight stays inline.
+        on_widest_vectors(
+            inputs.len(),
+            #[inline(always)]
+            || {
+                let (bias, activation) = (bias.first().copied(), &self.activation);
+                single_output::forward(weights, bias, activation, inputs, pre, outputs);
+            },
         );
     }
 
@@ -205,18 +207,18 @@ impl<T: Float, A: ActivationFunction<T>> Model<T> for Neuron<T, A> {
         if let Some(input_grads) = &input_grads {
             assert_eq!(input_grads.len(), inputs.len(), "input gradient length");
         }
-        single_output::backward_params(
-            &self.activation,
-            inputs,
-            pre,
-            outputs,
-            output_grads,
-            grads,
-            self.shape.bias,
+        let (activation, bias) = (&self.activation, self.shape.bias);
+        on_widest_vectors(
+            inputs.len(),
+            #[inline(always)]
+            || {
+                let io = (inputs, pre, outputs);
+                single_output::backward_params(activation, io, output_grads, grads, bias);
+                if let Some(input_grads) = input_grads {
+                    let delta = &output_grads[..outputs.len()]; // now ∂L/∂z
+                    single_output::backward_inputs(self.weights(), delta, input_grads);
+                }
+            },
         );
-        if let Some(input_grads) = input_grads {
-            let delta = &output_grads[..outputs.len()]; // now ∂L/∂z
-            single_output::backward_inputs(self.weights(), delta, input_grads);
-        }
     }
 }

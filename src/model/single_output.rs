@@ -7,7 +7,7 @@
 //! into the trainer's step: a one-sample step costs little beyond its arithmetic.
 //!
 //! Two differences from the plain dense kernel:
-//! - a row of 8 inputs or more (16 for `f32`) is summed in independent partial sums (see
+//! - a row of 16 inputs or more (32 for `f32`) is summed in independent partial sums (see
 //!   [`dot`]), which rounds differently from one running sum;
 //! - the first row's gradient and the input gradients (one product each) are stored, not
 //!   added to a zero, so a result that is exactly zero may keep the sign of its product
@@ -20,13 +20,14 @@
 use num_traits::Float;
 
 use crate::activation::ActivationFunction;
+use crate::kernel::pairwise_sum;
 
 /// `z_b = w·x_b (+ bias)` and `a_b = f(z_b)` for every row `x_b` of `inputs`.
 ///
 /// # Panics
 ///
 /// If `inputs` holds fewer than `pre.len()` rows of `weights.len()` values.
-#[inline]
+#[inline(always)]
 pub(crate) fn forward<T: Float, A: ActivationFunction<T>>(
     weights: &[T],
     bias: Option<T>,
@@ -45,7 +46,7 @@ pub(crate) fn forward<T: Float, A: ActivationFunction<T>>(
 }
 
 /// `z = w·x (+ bias)` for one row `x`.
-#[inline]
+#[inline(always)]
 pub(crate) fn pre_activation<T: Float>(weights: &[T], bias: Option<T>, x: &[T]) -> T {
     let sum = dot(weights, x);
     match bias {
@@ -60,12 +61,10 @@ pub(crate) fn pre_activation<T: Float>(weights: &[T], bias: Option<T>, x: &[T]) 
 /// # Panics
 ///
 /// If `grads` is empty, or `inputs` holds fewer than `delta.len()` rows.
-#[inline]
+#[inline(always)]
 pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
     activation: &A,
-    inputs: &[T],
-    pre: &[T],
-    out: &[T],
+    (inputs, pre, out): (&[T], &[T], &[T]),
     delta: &mut [T],
     grads: &mut [T],
     has_bias: bool,
@@ -97,7 +96,7 @@ pub(crate) fn backward_params<T: Float, A: ActivationFunction<T>>(
 
 /// Writes one row's gradient `∂L/∂b = δ` into `grad_b`'s value, if it has one, and
 /// `∂L/∂w = δ·x` into `grad_w`.
-#[inline]
+#[inline(always)]
 pub(crate) fn store_gradient<T: Float>(x: &[T], delta: T, grad_w: &mut [T], grad_b: &mut [T]) {
     if let Some(g) = grad_b.first_mut() {
         *g = delta;
@@ -113,7 +112,7 @@ pub(crate) fn store_gradient<T: Float>(x: &[T], delta: T, grad_w: &mut [T], grad
 /// # Panics
 ///
 /// If `input_grads` holds fewer than `delta.len()` rows.
-#[inline]
+#[inline(always)]
 pub(crate) fn backward_inputs<T: Float>(weights: &[T], delta: &[T], input_grads: &mut [T]) {
     let mut rows = input_grads;
     for &d in delta {
@@ -126,52 +125,42 @@ pub(crate) fn backward_inputs<T: Float>(weights: &[T], delta: &[T], input_grads:
 }
 
 /// `Σ wᵢ xᵢ` in independent partial sums, so the compiler keeps them in vector registers
-/// (one running sum is a chain of dependent additions that cannot vectorise): 16 for a
-/// 4-byte type such as `f32`, 8 otherwise, as the network's one-output layers. Below that
-/// many inputs it is the plain sum from the first product.
-#[inline]
+/// (one running sum is a chain of dependent additions that cannot vectorise): 32 for a
+/// 4-byte type such as `f32`, 16 otherwise, two AVX-512 registers' worth, so two chains of
+/// additions overlap. Below that many inputs it is the plain sum from the first product.
+#[inline(always)]
 fn dot<T: Float>(w: &[T], x: &[T]) -> T {
     if let ([wi], [xi, ..]) = (w, x) {
         return *wi * *xi; // one input: no loop to set up
     }
     if core::mem::size_of::<T>() <= 4 {
-        dot_in_lanes::<T, 16>(w, x)
+        dot_in_lanes::<T, 32>(w, x)
     } else {
-        dot_in_lanes::<T, 8>(w, x)
+        dot_in_lanes::<T, 16>(w, x)
     }
 }
 
 /// Lane `l` sums the products `p ≡ l (mod L)` of the first `n − n mod L`; the lanes are
 /// added pairwise (`l` and `l + L/2`, halving), then the last `n mod L` products in order.
-#[inline]
+/// Below `L` products, the plain sum from the first.
+#[inline(always)]
 fn dot_in_lanes<T: Float, const L: usize>(w: &[T], x: &[T]) -> T {
     let n = w.len().min(x.len());
-    let whole = n - n % L;
     let (w, x) = (&w[..n], &x[..n]);
-    let mut sum = if whole == 0 {
+    if n < L {
         let mut terms = w.iter().zip(x).map(|(&wi, &xi)| wi * xi);
         let first = terms.next().unwrap_or_else(T::zero);
         return terms.fold(first, |acc, term| acc + term);
-    } else {
-        let mut lanes = [T::zero(); L];
-        for (w, x) in w[..whole].chunks_exact(L).zip(x.chunks_exact(L)) {
-            for ((lane, &wi), &xi) in lanes.iter_mut().zip(w).zip(x) {
-                *lane = *lane + wi * xi;
-            }
-        }
-        let mut width = L;
-        while width > 1 {
-            width /= 2;
-            for l in 0..width {
-                lanes[l] = lanes[l] + lanes[l + width];
-            }
-        }
-        lanes[0]
-    };
-    for (&wi, &xi) in w[whole..].iter().zip(&x[whole..]) {
-        sum = sum + wi * xi;
     }
-    sum
+    let whole = n - n % L;
+    let mut lanes = [T::zero(); L];
+    for (w, x) in w[..whole].chunks_exact(L).zip(x.chunks_exact(L)) {
+        for ((lane, &wi), &xi) in lanes.iter_mut().zip(w).zip(x) {
+            *lane = *lane + wi * xi;
+        }
+    }
+    let tail = w[whole..].iter().zip(&x[whole..]);
+    tail.fold(pairwise_sum(lanes), |sum, (&wi, &xi)| sum + wi * xi)
 }
 
 #[cfg(test)]
@@ -198,7 +187,7 @@ mod tests {
             Activation::LeakyRelu(0.1),
         ];
         for activation in activations {
-            // Below 8 inputs bit for bit; from 8 on the dot product sums in lanes, within
+            // Below 16 inputs bit for bit; from 16 on the dot product sums in lanes, within
             // rounding of the plain loop's single running sum.
             for (inputs, batch, bias) in [
                 (1, 1, false),
@@ -230,22 +219,15 @@ mod tests {
                 let (mut pre2, mut out2) = (vec![0.0; batch], vec![0.0; batch]);
                 forward(w, b.first().copied(), &activation, &x, &mut pre2, &mut out2);
                 let (mut delta2, mut grads2) = (upstream.clone(), vec![0.0; params.len()]);
-                backward_params(
-                    &activation,
-                    &x,
-                    &pre2,
-                    &out2,
-                    &mut delta2,
-                    &mut grads2,
-                    bias,
-                );
+                let io = (&x[..], &pre2[..], &out2[..]);
+                backward_params(&activation, io, &mut delta2, &mut grads2, bias);
 
                 let mut input_grads = vec![f64::NAN; x.len()];
                 dense.backward_inputs(&params, &delta, &mut input_grads);
                 let mut input_grads2 = vec![f64::NAN; x.len()];
                 backward_inputs(w, &delta2, &mut input_grads2);
 
-                if inputs < 8 {
+                if inputs < 16 {
                     assert_eq!((pre2, out2), (pre.clone(), out.clone()), "{activation:?}");
                     assert_eq!((delta2, grads2), (delta, grads), "{activation:?}");
                     assert_eq!(input_grads2, input_grads, "{activation:?}");
