@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the kernel's `unsafe` paths (src/kernel/gemm.rs: the type-identity casts and the
-# AVX2/FMA `#[target_feature]` calls) and a small set of tests under Miri, the
-# interpreter that detects undefined behaviour, twice: once as built for the baseline
-# x86-64 CPU (the portable kernels) and once with AVX2 and FMA enabled at compile time,
-# so that `is_x86_feature_detected!` is true inside Miri and the SIMD paths run.
+# Runs the kernel's `unsafe` paths (src/kernel/gemm.rs and simd.rs: the type-identity
+# casts, the `#[target_feature]` calls and the explicit AVX2 and AVX-512 registers) and a
+# small set of tests under Miri, the interpreter that detects undefined behaviour, three
+# times: as built for the baseline x86-64 CPU (the portable kernels), with AVX2 and FMA
+# enabled at compile time, and with AVX-512 as well, so that `is_x86_feature_detected!`
+# is true inside Miri and each SIMD path runs.
 #
 # Floats are deterministic (-Zmiri-deterministic-floats: no extra rounding error that
 # Miri would otherwise inject into the float intrinsics), so the exact assertions hold.
@@ -35,4 +36,6 @@ run() {
 run "baseline x86-64, portable kernels"
 RUSTFLAGS="-C target-feature=+avx2,+fma" CARGO_TARGET_DIR=target/miri-avx2 \
     run "AVX2 and FMA enabled"
+RUSTFLAGS="-C target-feature=+avx2,+fma,+avx512f,+avx512vl" CARGO_TARGET_DIR=target/miri-avx512 \
+    run "AVX-512 enabled"
 echo "== miri: no undefined behaviour found"

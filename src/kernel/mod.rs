@@ -431,6 +431,10 @@ mod tests {
     /// rounding on the compile-time target's build, which multiplies and adds apart.
     #[cfg(feature = "std")]
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "hours under Miri; the kernels' own tests cover the unsafe paths"
+    )]
     fn every_instruction_set_trains_alike() {
         use crate::{Activation, Adam, Mse, Network, Sgd, Trainer};
         let (x, y): (Vec<f64>, Vec<f64>) = (
