@@ -133,8 +133,8 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
         unsafe { Blocks::rows::<MR>(a, b, c, i) };
         i += MR;
     }
-    // Up to MR − 1 rows remain: four at a time where MR > 4, then one.
-    while MR > 4 && i + 4 <= a.rows {
+    // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4 or 8), then one.
+    if MR > 4 && i + 4 <= a.rows {
         unsafe { Blocks::rows::<4>(a, b, c, i) };
         i += 4;
     }

@@ -269,13 +269,18 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     let mut acc = [[unsafe { V::zero() }; NV]; R];
     for p in 0..b.rows {
         let b_row = &b.data[p * b.row_stride + j..][..width];
-        let y: [V; NV] = core::array::from_fn(|h| unsafe {
-            if partial && h + 1 == NV {
-                V::load_first(&b_row[h * lanes..], last)
-            } else {
-                V::load(&b_row[h * lanes..])
-            }
-        });
+        // A plain loop, not `array::from_fn`: nothing here may be left to the inliner's
+        // judgement, or the registers become calls.
+        let mut y = [unsafe { V::zero() }; NV];
+        for (h, y) in y.iter_mut().enumerate() {
+            *y = unsafe {
+                if partial && h + 1 == NV {
+                    V::load_first(&b_row[h * lanes..], last)
+                } else {
+                    V::load(&b_row[h * lanes..])
+                }
+            };
+        }
         for (r, acc_row) in acc.iter_mut().enumerate() {
             let x = unsafe { V::splat(rows.at(r, p)) };
             for (v, &y) in acc_row.iter_mut().zip(&y) {
