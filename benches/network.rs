@@ -14,36 +14,14 @@
 //! timing, `check_tanh` bounds its `tanh` and `check_baseline` asserts that its step
 //! updates the parameters as the trainer's does, so it cannot silently do less work.
 
+mod shared;
+
 use backprop::{Activation, Mse, Network, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use shared::{data, dot, flops, network, HIDDEN, INPUTS};
 use std::hint::black_box;
 
-const INPUTS: usize = 16;
-const HIDDEN: usize = 64;
 const LEARNING_RATE: f32 = 0.01;
-
-fn network() -> Network<f32> {
-    Network::builder(INPUTS)
-        .dense(HIDDEN, Activation::Tanh)
-        .dense(HIDDEN, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .seed(7)
-        .build()
-        .unwrap()
-}
-
-fn data(batch: usize) -> (Vec<f32>, Vec<f32>) {
-    let x = (0..batch * INPUTS)
-        .map(|i| (i as f32 * 0.37).sin())
-        .collect();
-    let y = (0..batch).map(|i| (i as f32 * 0.11).cos()).collect();
-    (x, y)
-}
-
-fn flops(batch: usize) -> u64 {
-    let multiply_adds = INPUTS * HIDDEN + HIDDEN * HIDDEN + HIDDEN;
-    (6 * batch * multiply_adds) as u64
-}
 
 /// Rows × columns of the output tile a product keeps in registers: 4 × 8 f32 accumulators
 /// are eight SSE2 registers, leaving room for the row of `B` and the broadcast value of
@@ -143,26 +121,6 @@ fn tile(
         }
     }
     acc
-}
-
-/// `w·x` with eight independent partial sums (a single running sum is one dependency
-/// chain that cannot vectorize): the one-output layer's forward pass.
-fn dot(w: &[f32], x: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (w8, x8) = (w.chunks_exact(8), x.chunks_exact(8));
-    let tail: f32 = w8
-        .remainder()
-        .iter()
-        .zip(x8.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (w, x) in w8.zip(x8) {
-        for i in 0..8 {
-            lanes[i] += w[i] * x[i];
-        }
-    }
-    let [l0, l1, l2, l3, l4, l5, l6, l7] = lanes;
-    ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) + tail
 }
 
 /// The largest absolute error of [`tanh_approx`] against `f32::tanh`: over every f32 in

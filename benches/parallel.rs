@@ -7,40 +7,16 @@
 //! and update left out), to tell their share from the step's serial rest.
 //! Figures: docs/performance.md, "`parallel`: one thread and two".
 
-use backprop::{Activation, Model, Mse, Network, Sgd, Trainer};
+mod shared;
+
+use backprop::{Model, Mse, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::ThreadPool;
+use shared::{data, flops, network};
 use std::hint::black_box;
 
-const INPUTS: usize = 16;
-const HIDDEN: usize = 64;
 const BATCHES: [usize; 2] = [256, 1024];
 const THREADS: [usize; 2] = [1, 2];
-
-fn network() -> Network<f32> {
-    Network::builder(INPUTS)
-        .dense(HIDDEN, Activation::Tanh)
-        .dense(HIDDEN, Activation::Tanh)
-        .dense(1, Activation::Identity)
-        .seed(7)
-        .build()
-        .unwrap()
-}
-
-fn data(batch: usize) -> (Vec<f32>, Vec<f32>) {
-    let x = (0..batch * INPUTS)
-        .map(|i| (i as f32 * 0.37).sin())
-        .collect();
-    let y = (0..batch).map(|i| (i as f32 * 0.11).cos()).collect();
-    (x, y)
-}
-
-/// 6 × batch × Σ in·out per step (2 for the forward product, 4 for the two backward
-/// ones), so criterion's "elem/s" reads as FLOP/s.
-fn flops(batch: usize) -> u64 {
-    let multiply_adds = INPUTS * HIDDEN + HIDDEN * HIDDEN + HIDDEN;
-    (6 * batch * multiply_adds) as u64
-}
 
 fn pool(threads: usize) -> ThreadPool {
     rayon::ThreadPoolBuilder::new()

@@ -15,10 +15,12 @@
 //!   (the products `Xw` and `Δᵀ X`).
 
 mod lecture;
+mod shared;
 
 use backprop::{Activation, Mse, Network, Neuron, Sgd, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use num_traits::Float;
+use shared::dot;
 use std::hint::black_box;
 
 /// W1: the lecture's neuron.
@@ -60,27 +62,6 @@ fn wide_batch_by_hand(params: &mut [f32], grads: &mut [f32], x: &[f32], y: &[f32
         *p -= W2_LR * g;
     }
     loss / y.len() as f32
-}
-
-/// `w·x` with eight independent partial sums, so the compiler keeps them in vector
-/// registers (a single running sum is one long dependency chain that cannot vectorize):
-/// what an expert writes without intrinsics.
-fn dot(w: &[f32], x: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (w8, x8) = (w.chunks_exact(8), x.chunks_exact(8));
-    let tail: f32 = w8
-        .remainder()
-        .iter()
-        .zip(x8.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (w, x) in w8.zip(x8) {
-        for i in 0..8 {
-            lanes[i] += w[i] * x[i];
-        }
-    }
-    let [l0, l1, l2, l3, l4, l5, l6, l7] = lanes;
-    ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) + tail
 }
 
 /// A fixed, well-conditioned batch for W2 (the weights stay small over many steps).
