@@ -168,7 +168,7 @@
 //!   from the platform's libm. With `default-features = false` the crate is `no_std` and
 //!   needs only `alloc` (floats then come from the `libm` crate); everything but the
 //!   `safetensors` feature works unchanged. With std, a [`Network`] in `f32`/`f64` picks
-//!   its AVX2/FMA kernels at run time.
+//!   its AVX-512 or AVX2/FMA kernels at run time.
 //! - `serde` (off by default, works without std): `Serialize` and `Deserialize` for
 //!   [`Neuron`], [`Network`], [`Activation`], every optimizer (hyper-parameters, state and
 //!   step count), the schedules, [`ReduceLrOnPlateau`], [`Epochs`] (batch size and

@@ -23,8 +23,8 @@
 //!
 //! At the sizes of a network layer (up to a few hundred units) a `k × NR` panel of `B`
 //! stays in the L1 or L2 cache while the tiles down its columns are computed, so `B` needs
-//! no packing (and no buffer to allocate); `A`'s rows are packed `KC` columns at a time
-//! into a buffer on the stack.
+//! no packing (and no buffer to allocate). The register tiles read `A` where it lies; the
+//! array tiles pack `A`'s rows `KC` columns at a time into a buffer on the stack.
 
 // `unsafe` only passes on the contract of the SIMD tiles (see `RowBlocks`): the CPU must
 // support their instructions. The loops themselves are safe code.
@@ -34,8 +34,8 @@ use core::ops::{Add, Mul};
 
 use super::{pairwise_sum, MatRef};
 
-/// Columns of `A` packed at a time (8 rows of them: 8 KiB of f32, 16 KiB of f64, in L1
-/// beside `B`'s rows).
+/// Columns of `A` the array tiles pack at a time (4 rows of them: 4 KiB of f32, 8 KiB of
+/// f64, in L1 beside `B`'s rows).
 const KC: usize = 256;
 
 /// The element types of the blocked kernel.

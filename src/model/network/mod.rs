@@ -26,8 +26,8 @@ use chunks::Chunks;
 /// The built-in [`Activation`]s work out of the box; an activation of your own needs
 /// [`ActivationFunction`] and [`WeightInit`] (its gain and preferred scheme).
 ///
-/// Its matrix products run a SIMD kernel for `f32` and `f64` (AVX2/FMA where the CPU has
-/// them) and a plain loop for every other [`Float`]; the built-in
+/// Its matrix products run a SIMD kernel for `f32` and `f64` (AVX-512 or AVX2/FMA,
+/// whichever the CPU has) and a plain loop for every other [`Float`]; the built-in
 /// tanh and sigmoid in `f32` and `f64` run a vectorised approximation a few ulp from
 /// `std`'s (4 at most over the tested points), so they may differ from
 /// [`Activation::value`] in the last bits. Hence its [`Model`] implementation asks
