@@ -1,16 +1,17 @@
-//! The one module with `unsafe` code: the type-identity casts that send generic slices to
-//! the `f32`/`f64` kernels, and the calls of the kernels' AVX-512 and AVX2/FMA builds,
-//! chosen at run time.
+//! The dispatch of the kernels: the type-identity casts that send generic slices to the
+//! `f32`/`f64` kernels, and the calls of their AVX-512 and AVX2/FMA builds, chosen at run
+//! time. (The other `unsafe` code is [`simd`](super::simd)'s registers, and
+//! [`blocked`](super::blocked) passing their contract on.)
 //!
 //! Each `unsafe` block below says why it is sound:
 //! - reading a `&[T]` as `&[f32]` (or `f64`) once `TypeId` has shown `T` IS that type;
 //! - calling a `#[target_feature]` build ([`tiles_avx512`], [`dots_avx512`],
-//!   [`curve_with_avx512`] and their AVX2 twins) with an [`Isa`] that
-//!   `is_x86_feature_detected!` has seen the CPU support; the tiles run the explicit
-//!   vectors of [`simd`](super::simd), whose functions need exactly that.
+//!   [`curve_with_avx512`], [`with_avx512`] behind [`on_widest_vectors`], and their AVX2
+//!   twins) with an [`Isa`] that `is_x86_feature_detected!` has seen the CPU support; the
+//!   tiles run the explicit registers of [`simd`](super::simd), whose functions need
+//!   exactly that.
 //!
-//! The kernel itself ([`blocked`](super::blocked)) is safe code, bounds-checked.
-//! Measured gain: docs/performance.md, section "benches/network.rs".
+//! Measured gain: docs/performance.md, section "Issue 17".
 #![allow(unsafe_code)]
 
 use core::any::TypeId;
@@ -35,7 +36,7 @@ pub(super) enum Isa {
 }
 
 impl Isa {
-    /// The widest this CPU runs (in tests, the one [`with_isa`] chose, if narrower).
+    /// The widest this CPU runs (in tests, the one `with_isa` chose, if narrower).
     pub(super) fn detect() -> Self {
         #[cfg(all(test, feature = "std"))]
         if let Some(isa) = FORCED.with(|forced| forced.get()) {
