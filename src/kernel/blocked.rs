@@ -32,7 +32,7 @@
 
 use core::ops::{Add, Mul};
 
-use super::{pairwise_sum, MatRef};
+use super::{pairwise_sum, pairwise_sum_apart, MatRef};
 
 /// Columns of `A` the array tiles pack at a time (4 rows of them: 4 KiB of f32, 8 KiB of
 /// f64, in L1 beside `B`'s rows).
@@ -246,7 +246,12 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
             }
         }
         for (r, (acc_row, row)) in acc.iter_mut().zip(&rows).enumerate() {
-            let mut sum = pairwise_sum(*acc_row);
+            // One row alone: its lanes' sum inlined would narrow the loop's vectors.
+            let mut sum = if R == 1 {
+                pairwise_sum_apart(*acc_row)
+            } else {
+                pairwise_sum(*acc_row)
+            };
             for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
                 sum = F::multiply_add::<FUSED>(x, y, sum);
             }

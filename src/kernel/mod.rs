@@ -109,6 +109,16 @@ pub(crate) fn pairwise_sum<T: Copy + core::ops::Add<Output = T>, const L: usize>
     s[0]
 }
 
+/// [`pairwise_sum`] kept out of line. Inlined right after a loop that accumulates the
+/// lanes, it can lead the compiler to keep them in vectors of two values instead of the
+/// widest registers (a one-row dot product ran at about half speed): call this there.
+#[inline(never)]
+pub(crate) fn pairwise_sum_apart<T: Copy + core::ops::Add<Output = T>, const L: usize>(
+    lanes: [T; L],
+) -> T {
+    pairwise_sum(lanes)
+}
+
 /// The sizes of `C = A B`: `A` is `rows × inner`, `B` is `inner × cols`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sizes {

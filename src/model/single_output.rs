@@ -20,7 +20,7 @@
 use num_traits::Float;
 
 use crate::activation::ActivationFunction;
-use crate::kernel::pairwise_sum;
+use crate::kernel::pairwise_sum_apart;
 
 /// `z_b = w·x_b (+ bias)` and `a_b = f(z_b)` for every row `x_b` of `inputs`.
 ///
@@ -160,15 +160,7 @@ fn dot_in_lanes<T: Float, const L: usize>(w: &[T], x: &[T]) -> T {
         }
     }
     let tail = w[whole..].iter().zip(&x[whole..]);
-    tail.fold(sum_of_lanes(lanes), |sum, (&wi, &xi)| sum + wi * xi)
-}
-
-/// [`pairwise_sum`] out of line: inlined beside the loop above, it led the compiler to
-/// keep the lanes in vectors of two values instead of the widest registers, which made a
-/// wide `Neuron`'s forward pass about twice as slow.
-#[inline(never)]
-fn sum_of_lanes<T: Float, const L: usize>(lanes: [T; L]) -> T {
-    pairwise_sum(lanes)
+    tail.fold(pairwise_sum_apart(lanes), |sum, (&wi, &xi)| sum + wi * xi)
 }
 
 #[cfg(test)]
