@@ -135,6 +135,11 @@ pub(super) fn blocked_on<T: 'static>(
     false
 }
 
+/// Whether [`blocked`] would run `C = A B` as dot products.
+pub(super) fn takes_dots<T>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> bool {
+    Layout::of(a, b) == Some(Layout::Dots)
+}
+
 /// Which loop a product runs: dot products where `A`'s rows and `B`'s columns are
 /// contiguous and `B` has few columns (or no contiguous rows), tiles where `B`'s rows are
 /// contiguous.

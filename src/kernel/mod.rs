@@ -132,6 +132,11 @@ pub(crate) struct Sizes {
 /// it saves.
 const BLOCKED_MIN_MULTIPLY_ADDS: usize = 4096;
 
+/// From this inner dimension on, a product the dot products run (a one-output layer's
+/// forward pass) runs them at any size: they need no copy, and the plain loop's single
+/// running sum per value is one chain of dependent additions.
+const DOTS_MIN_INNER: usize = 16;
+
 /// A read-only matrix view: element `(i, j)` is `data[i · row_stride + j · col_stride]`.
 #[derive(Debug)]
 pub(crate) struct MatRef<'a, T> {
@@ -204,10 +209,17 @@ pub(crate) fn matmul<T: Float + 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: 
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
     let multiply_adds = a.rows * a.cols * b.cols;
-    if multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS && gemm::blocked(a, b, c) {
+    let worth_blocking = multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS
+        || (a.cols >= DOTS_MIN_INNER && gemm::takes_dots(a, b));
+    if worth_blocking && gemm::blocked(a, b, c) {
         return;
     }
-    plain_matmul(a, b, c);
+    // Small products (a one-output layer's gradients) run the plain loop, in wide vectors.
+    gemm::on_widest_vectors(
+        multiply_adds,
+        #[inline(always)]
+        || plain_matmul(a, b, c),
+    );
 }
 
 /// Whether [`matmul`] of these sizes would run the tiles if `B`'s rows were contiguous:
@@ -229,6 +241,7 @@ pub(crate) type Product<T> = for<'a, 'b, 'c> fn(MatRef<'a, T>, MatRef<'b, T>, &'
 /// # Panics
 ///
 /// As [`matmul`].
+#[inline(always)]
 pub(crate) fn plain_matmul<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
@@ -241,6 +254,7 @@ pub(crate) fn plain_matmul<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut
 
 /// The plain loop when `B`'s rows are contiguous: `C[i] += A[i][p] · B[p]`, which the
 /// compiler vectorises along the row.
+#[inline(always)]
 fn rows_by_axpy<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
     let n = b.cols;
     for (i, c_row) in c.chunks_exact_mut(n.max(1)).enumerate().take(a.rows) {
@@ -256,6 +270,7 @@ fn rows_by_axpy<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
 }
 
 /// The plain loop otherwise: one dot product per element, in the same order.
+#[inline(always)]
 fn rows_by_dot<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
     let n = b.cols;
     for (i, c_row) in c.chunks_exact_mut(n.max(1)).enumerate().take(a.rows) {
