@@ -208,7 +208,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 // Only src/kernel/ may use `unsafe` (gemm.rs and simd.rs: the SIMD matrix kernels, and
-// blocked.rs passing their contract on); each block says why it is sound.
+// blocked.rs passing their contract on; transpose.rs: the AVX copy of `Wᵀ`); each block
+// says why it is sound.
 #![deny(unsafe_code)]
 
 extern crate alloc;

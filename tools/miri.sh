@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the kernel's `unsafe` paths (src/kernel/gemm.rs and simd.rs: the type-identity
-# casts, the `#[target_feature]` calls and the explicit AVX2 and AVX-512 registers) and a
-# small set of tests under Miri, the interpreter that detects undefined behaviour, three
-# times: as built for the baseline x86-64 CPU (the portable kernels), with AVX2 and FMA
-# enabled at compile time, and with AVX-512 as well, so that `is_x86_feature_detected!`
-# is true inside Miri and each SIMD path runs.
+# Runs the kernel's `unsafe` paths (src/kernel/gemm.rs, simd.rs and transpose.rs: the
+# type-identity casts, the `#[target_feature]` calls, the explicit AVX2 and AVX-512
+# registers and the transposition's AVX loads and stores) and a small set of tests under
+# Miri, the interpreter that detects undefined behaviour, three times: as built for the
+# baseline x86-64 CPU (the portable kernels), with AVX2 and FMA enabled at compile time,
+# and with AVX-512 as well, so that `is_x86_feature_detected!` is true inside Miri and
+# each SIMD path runs.
 #
 # Floats are deterministic (-Zmiri-deterministic-floats: no extra rounding error that
 # Miri would otherwise inject into the float intrinsics), so the exact assertions hold.
@@ -22,10 +23,11 @@ cargo +nightly miri setup >/dev/null
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-deterministic-floats}"
 
 # The unsafe paths: the kernel's product test (every layout through the blocked and SIMD
-# kernels, the type-identity casts), the network's tests (tanh through the AVX2 curve
-# dispatch), and the lecture's trace through the whole trainer. The fast tanh/sigmoid
-# accuracy sweeps are safe code and take hours under Miri: they are left out.
-unit_tests=(kernel::tests:: model::network::tests::)
+# kernels, the type-identity casts), the transposition's (every shape around its blocks),
+# the network's tests (tanh through the AVX2 curve dispatch), and the lecture's trace
+# through the whole trainer. The fast tanh/sigmoid accuracy sweeps are safe code and take
+# hours under Miri: they are left out.
+unit_tests=(kernel::tests:: kernel::transpose::tests:: model::network::tests::)
 run() {
     echo "== miri ($1): unit tests ${unit_tests[*]}"
     cargo +nightly miri test --lib -- "${unit_tests[@]}"

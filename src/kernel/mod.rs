@@ -16,6 +16,8 @@ use fast_math::Curve;
 mod gemm;
 pub(crate) use gemm::on_widest_vectors;
 mod simd;
+mod transpose;
+pub(crate) use transpose::transpose;
 
 use core::any::Any;
 use num_traits::Float;

@@ -94,7 +94,7 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
     }
 
     /// Whether the forward pass over `rows` rows runs faster on a copy of `Wᵀ` (then
-    /// [`transpose`] makes it, once for all the rows of a pass).
+    /// [`transpose`](crate::kernel::transpose) makes it, once for all the rows of a pass).
     pub fn transposes(&self, rows: usize) -> bool {
         (self.kernels.wants_contiguous)(Sizes {
             rows,
@@ -149,14 +149,5 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
             MatRef::row_major(weights, shape.outputs, shape.inputs),
             input_grads,
         );
-    }
-}
-
-/// `dst = srcᵀ`, `src` being `rows × cols` row-major.
-pub(crate) fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
-    for (i, row) in src.chunks_exact(cols).enumerate().take(rows) {
-        for (j, &v) in row.iter().enumerate() {
-            dst[j * rows + i] = v;
-        }
     }
 }

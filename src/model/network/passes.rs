@@ -7,7 +7,7 @@ use num_traits::Float;
 
 use super::{Layer, Network};
 use crate::activation::ActivationFunction;
-use crate::model::dense::transpose;
+use crate::kernel::transpose;
 
 /// The layers' `W_lᵀ`, each at its layer's parameter offset in `values`, for the layers
 /// whose product over `rows` rows reads it ([`Dense::transposes`](crate::model::dense::Dense::transposes)).
