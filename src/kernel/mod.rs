@@ -139,6 +139,10 @@ const BLOCKED_MIN_MULTIPLY_ADDS: usize = 4096;
 /// running sum per value is one chain of dependent additions.
 const DOTS_MIN_INNER: usize = 16;
 
+/// Below this many rows the copy of `Wᵀ` costs more than the tiles gain over the dot
+/// products on `W` itself (a batch of one moves every weight to use it once).
+const TRANSPOSE_MIN_ROWS: usize = 8;
+
 /// A read-only matrix view: element `(i, j)` is `data[i · row_stride + j · col_stride]`.
 #[derive(Debug)]
 pub(crate) struct MatRef<'a, T> {
@@ -230,6 +234,7 @@ pub(crate) fn matmul<T: Float + 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: 
 pub(crate) fn wants_contiguous<T: 'static>(sizes: Sizes) -> bool {
     let multiply_adds = sizes.rows * sizes.inner * sizes.cols;
     multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS
+        && sizes.rows >= TRANSPOSE_MIN_ROWS
         && sizes.cols >= gemm::FEW_COLUMNS
         && gemm::is_blocked_type::<T>()
 }
