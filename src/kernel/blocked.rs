@@ -198,7 +198,8 @@ pub(super) fn dots_fit<F>(a: MatRef<'_, F>, b: MatRef<'_, F>) -> bool {
 }
 
 /// `C = A B` by dot products of `A`'s rows and `B`'s columns, `L` partial sums each,
-/// four rows at a time (they share each load of `B`).
+/// four rows at a time (they share each load of `B`); the rows left over four columns at
+/// a time (they share each load of `A`'s row).
 ///
 /// # Panics
 ///
@@ -219,7 +220,14 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
         i += 4;
     }
     for i in i..a.rows {
-        dot_rows::<F, 1, L, FUSED>(a, b, c, i);
+        let mut j = 0;
+        while j + 4 <= b.cols {
+            dot_columns::<F, 4, L, FUSED>(a, b, c, (i, j));
+            j += 4;
+        }
+        for j in j..b.cols {
+            dot_columns::<F, 1, L, FUSED>(a, b, c, (i, j));
+        }
     }
 }
 
@@ -246,16 +254,46 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
             }
         }
         for (r, (acc_row, row)) in acc.iter_mut().zip(&rows).enumerate() {
-            // One row alone: its lanes' sum inlined would narrow the loop's vectors.
-            let mut sum = if R == 1 {
-                pairwise_sum_apart(*acc_row)
-            } else {
-                pairwise_sum(*acc_row)
-            };
+            let mut sum = pairwise_sum(*acc_row);
             for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
                 sum = F::multiply_add::<FUSED>(x, y, sum);
             }
             c[(i + r) * b.cols + j] = sum;
         }
+    }
+}
+
+/// `C[i][j..j+N] = A[i]·B[.., j..j+N]`: the same sums as [`dot_rows`], one row at a time.
+#[inline(always)]
+fn dot_columns<F: Lane, const N: usize, const L: usize, const FUSED: bool>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+    (i, j): (usize, usize),
+) {
+    let k = a.cols;
+    let row = &a.data[i * a.row_stride..][..k];
+    let columns: [&[F]; N] = core::array::from_fn(|n| &b.data[(j + n) * b.col_stride..][..k]);
+    let mut acc = [[F::ZERO; L]; N];
+    let whole = k - k % L;
+    for (p0, x) in (0..whole).step_by(L).zip(row.chunks_exact(L)) {
+        for (acc_column, column) in acc.iter_mut().zip(&columns) {
+            let y = &column[p0..p0 + L];
+            for ((v, &x), &y) in acc_column.iter_mut().zip(x).zip(y) {
+                *v = F::multiply_add::<FUSED>(x, y, *v);
+            }
+        }
+    }
+    for (n, (acc_column, column)) in acc.iter().zip(&columns).enumerate() {
+        // A single column alone: its lanes' sum inlined would narrow the loop's vectors.
+        let mut sum = if N == 1 {
+            pairwise_sum_apart(*acc_column)
+        } else {
+            pairwise_sum(*acc_column)
+        };
+        for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
+            sum = F::multiply_add::<FUSED>(x, y, sum);
+        }
+        c[i * b.cols + j + n] = sum;
     }
 }
