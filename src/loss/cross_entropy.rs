@@ -27,6 +27,7 @@ use crate::error::{check_fraction, check_non_negative, Error, Quantity};
 /// ```text
 /// y'ᵢ       = (1 − s) yᵢ + s / C                 (smoothed target)
 /// log pᵢ    = (xᵢ − m) − ln Σⱼ e^(xⱼ − m)         m = maxⱼ xⱼ  (log-softmax)
+/// pᵢ        = e^(xᵢ − m) / Σⱼ e^(xⱼ − m)                      (softmax)
 /// L         = −Σᵢ y'ᵢ log pᵢ
 /// ∂L/∂xᵢ    = pᵢ Σⱼ y'ⱼ − y'ᵢ                     (= pᵢ − y'ᵢ when Σ y = 1)
 /// ```
@@ -202,13 +203,6 @@ impl<T: Float> CrossEntropy<T> {
     }
 }
 
-/// `(m, ln Σⱼ e^(xⱼ − m))` with `m` the largest logit: log-softmax is `(xᵢ − m) − lse`.
-fn shifted_log_sum_exp<T: Float>(logits: &[T]) -> (T, T) {
-    let m = logits.iter().fold(T::neg_infinity(), |m, &x| m.max(x));
-    let sum = logits.iter().fold(T::zero(), |acc, &x| acc + (x - m).exp());
-    (m, sum.ln())
-}
-
 impl<T: Float> CrossEntropy<T> {
     /// The loss of one sample, and its gradient into `grad` when given:
     ///
@@ -238,19 +232,26 @@ impl<T: Float> CrossEntropy<T> {
             let y = self.smoothed(y, c);
             self.weight.as_ref().map_or(y, |w| w[i] * y)
         };
-        let (m, lse) = shifted_log_sum_exp(prediction);
+        // m = max xⱼ keeps every e^(xᵢ − m) in (0, 1]; `grad` keeps them until Σ is known
+        let m = prediction.iter().fold(T::neg_infinity(), |m, &x| m.max(x));
+        let mut sum = T::zero();
+        for (i, &x) in prediction.iter().enumerate() {
+            let e = (x - m).exp();
+            sum = sum + e;
+            if let Some(grad) = grad.as_deref_mut() {
+                grad[i] = e;
+            }
+        }
+        let lse = sum.ln();
         let (mut loss, mut mass) = (T::zero(), T::zero());
         for (i, &x) in prediction.iter().enumerate() {
-            let (y, log_p) = (y(i), (x - m) - lse);
-            loss = loss - y * log_p;
+            let y = y(i);
+            loss = loss - y * ((x - m) - lse);
             mass = mass + y;
-            if let Some(grad) = grad.as_deref_mut() {
-                grad[i] = log_p; // kept until the target mass Σ w y' is known
-            }
         }
         if let Some(grad) = grad {
             for (i, g) in grad.iter_mut().enumerate() {
-                *g = g.exp() * mass - y(i);
+                *g = *g / sum * mass - y(i); // pᵢ Σ w y' − wᵢ y'ᵢ
             }
         }
         loss
