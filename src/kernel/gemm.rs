@@ -325,17 +325,39 @@ unsafe fn curve_with_avx2<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
 /// every build.
 #[inline(always)]
 pub(crate) fn on_widest_vectors<R>(len: usize, f: impl FnOnce() -> R) -> R {
+    on_widest_vectors_fusing(
+        len,
+        #[inline(always)]
+        |_| f(),
+    )
+}
+
+/// [`on_widest_vectors`], telling `f` whether its build has fused multiply-adds
+/// (AVX-512 or AVX2 with FMA): a constant in each build once inlined, so a loop that
+/// asks is compiled twice, never branching.
+#[inline(always)]
+pub(crate) fn on_widest_vectors_fusing<R>(len: usize, f: impl FnOnce(bool) -> R) -> R {
     if len < WIDE_MIN {
-        return f();
+        return f(false);
     }
     match Isa::detect() {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: `detect` saw AVX-512F/VL, AVX2 and FMA; the closure is safe code.
-        Isa::Avx512 => unsafe { with_avx512(f) },
+        Isa::Avx512 => unsafe {
+            with_avx512(
+                #[inline(always)]
+                || f(true),
+            )
+        },
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: `detect` saw AVX2 and FMA; the closure is safe code.
-        Isa::Avx2Fma => unsafe { with_avx2(f) },
-        _ => f(),
+        Isa::Avx2Fma => unsafe {
+            with_avx2(
+                #[inline(always)]
+                || f(true),
+            )
+        },
+        _ => f(false),
     }
 }
 

@@ -11,10 +11,12 @@
 //! a transpose only swaps the strides.
 
 mod blocked;
+mod divisor;
+pub(crate) use divisor::Divisor;
 pub(crate) mod fast_math;
 use fast_math::Curve;
 mod gemm;
-pub(crate) use gemm::on_widest_vectors;
+pub(crate) use gemm::{on_widest_vectors, on_widest_vectors_fusing};
 mod simd;
 mod transpose;
 pub(crate) use transpose::transpose;

@@ -146,6 +146,7 @@ impl<T: Float> Formula<T> for Adagrad<T> {
         grads: &[T],
         state: &mut [T],
         regularize: impl Fn(T, T) -> (T, T),
+        _fused: bool,
     ) {
         let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
         // The sum starts at τ: added once, at t = 1, to the zeroed state.

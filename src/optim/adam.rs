@@ -6,6 +6,7 @@ use super::options::{lerp, regularized_update, Formula, Regularization, Regulari
 use super::{check_floor, first_difference, Optimizer, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
+use crate::kernel::Divisor;
 
 /// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad; [`AdamW`] is Adam with
 /// decoupled weight decay.
@@ -201,10 +202,13 @@ impl<T: Float> Formula<T> for Adam<T> {
         grads: &[T],
         state: &mut [T],
         regularize: impl Fn(T, T) -> (T, T),
+        fused: bool,
     ) {
         let t: T = cast(t);
         let step_size = lr / (T::one() - self.beta1.powf(t));
         let bias_correction2_sqrt = (T::one() - self.beta2.powf(t)).powf(cast(0.5));
+        // the same quotients as `/`, in multiply-adds where the CPU fuses them
+        let bias_correction2_sqrt = Divisor::new(bias_correction2_sqrt, fused);
         let (beta1_weight, beta2) = (T::one() - self.beta1, self.beta2);
         let (m, rest) = state.split_at_mut(params.len());
         let (v, v_max) = rest.split_at_mut(params.len());
@@ -221,14 +225,20 @@ impl<T: Float> Formula<T> for Adam<T> {
                 }
                 None => *v,
             };
-            *p = theta - step_size * *m / (second.sqrt() / bias_correction2_sqrt + self.eps);
+            let denom = bias_correction2_sqrt.divide(second.sqrt()) + self.eps;
+            *p = theta - step_size * *m / denom;
         };
         let moments = params.iter_mut().zip(grads).zip(m.iter_mut().zip(v));
+        // `for`, not `for_each`: the loop stays in this function, inlined into the wide
+        // build, where a separate `fold` may be left out of line
         if self.amsgrad {
-            let terms = moments.zip(v_max);
-            terms.for_each(|(((p, &g), (m, v)), v_max)| step(p, g, m, v, Some(v_max)));
+            for (((p, &g), (m, v)), v_max) in moments.zip(v_max) {
+                step(p, g, m, v, Some(v_max));
+            }
         } else {
-            moments.for_each(|((p, &g), (m, v))| step(p, g, m, v, None));
+            for ((p, &g), (m, v)) in moments {
+                step(p, g, m, v, None);
+            }
         }
     }
 }

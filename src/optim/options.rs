@@ -3,7 +3,7 @@
 
 use num_traits::Float;
 
-use crate::kernel::on_widest_vectors;
+use crate::kernel::on_widest_vectors_fusing;
 
 use super::{Optimizer, UpdateRule};
 use crate::error::{check_decay, check_non_negative, Error};
@@ -133,7 +133,8 @@ impl<T: Float> Regularization<T> {
 /// A built-in rule's formula, given how to regularize a parameter and its gradient.
 pub(super) trait Formula<T: Float> {
     /// The update of step `t`; `regularize(θ, g)` gives the `(θ, g)` the formula starts
-    /// from.
+    /// from; `fused` tells whether this build has fused multiply-adds in hardware.
+    #[allow(clippy::too_many_arguments)] // the update's operands and how it is built
     fn apply(
         &self,
         t: u64,
@@ -142,6 +143,7 @@ pub(super) trait Formula<T: Float> {
         grads: &[T],
         state: &mut [T],
         regularize: impl Fn(T, T) -> (T, T),
+        fused: bool,
     );
 }
 
@@ -159,11 +161,19 @@ pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     state: &mut [T],
 ) {
     if options.is_plain() {
-        on_widest_vectors(
+        on_widest_vectors_fusing(
             params.len(),
             #[inline(always)]
-            || {
-                rule.apply(t, lr, params, grads, state, |param, grad| (param, grad));
+            |fused| {
+                rule.apply(
+                    t,
+                    lr,
+                    params,
+                    grads,
+                    state,
+                    |param, grad| (param, grad),
+                    fused,
+                );
             },
         );
     } else {
@@ -184,11 +194,11 @@ fn with_regularization<T: Float, F: Formula<T>>(
     state: &mut [T],
 ) {
     let regularize = move |param, grad| options.apply(lr, param, grad);
-    on_widest_vectors(
+    on_widest_vectors_fusing(
         params.len(),
         #[inline(always)]
-        || {
-            rule.apply(t, lr, params, grads, state, regularize);
+        |fused| {
+            rule.apply(t, lr, params, grads, state, regularize, fused);
         },
     );
 }

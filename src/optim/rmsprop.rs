@@ -173,6 +173,7 @@ impl<T: Float> Formula<T> for RmsProp<T> {
         grads: &[T],
         state: &mut [T],
         regularize: impl Fn(T, T) -> (T, T),
+        _fused: bool,
     ) {
         let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
         let (momentum_len, _) = self.block_lens(params.len());

@@ -163,6 +163,7 @@ impl<T: Float> Formula<T> for Sgd<T> {
         grads: &[T],
         state: &mut [T],
         regularize: impl Fn(T, T) -> (T, T),
+        _fused: bool,
     ) {
         let Some(momentum) = self.momentum else {
             for (p, &g) in params.iter_mut().zip(grads) {

@@ -1,0 +1,150 @@
+//! Many values divided by one: two fused multiply-adds in place of each division, with
+//! the division's bits.
+//!
+//! A vector division is the slowest arithmetic a loop can hold (AVX-512 divides 8 `f64`
+//! in about 16 cycles and multiply-adds 16 in one), and Adam divides every `√v` by the
+//! same bias correction, as PyTorch does.
+//!
+//! # Math
+//!
+//! ```text
+//! r  = 1/c            rounded once, when the divisor is made
+//! q  = x r            within about an ulp of x/c
+//! e  = x − q c        exact in one fused multiply-add
+//! q' = q + e r        rounded once: the correctly rounded x/c
+//! ```
+//!
+//! Markstein's theorem (IBM J. Res. Dev. 34(1), 1990; Muller et al., *Handbook of
+//! Floating-Point Arithmetic*, §4.7) gives `q' = x/c` rounded to nearest, as the division
+//! does, when `r` is the correctly rounded reciprocal and `q` is within an ulp. The
+//! tests below compare the two on random operands of every size and on Adam's own.
+//! Where the residual cannot be exact, a quotient below the normal range, `q'` may be an
+//! ulp away; a zero or non-finite `q` is kept as it is (as `x/c`, up to the sign of a
+//! zero quotient, which then follows `x`).
+
+use num_traits::Float;
+
+/// `x / c` for many `x` and one `c`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Divisor<T> {
+    c: T,
+    reciprocal: T,
+    /// Whether multiply-adds are fused in hardware where the values are divided; the
+    /// division itself otherwise.
+    fused: bool,
+}
+
+impl<T: Float> Divisor<T> {
+    /// Dividing by `c`, in multiply-adds if `fused_in_hardware` (as
+    /// [`on_widest_vectors_fusing`](super::on_widest_vectors_fusing) tells) and `T` is
+    /// `f32` or `f64`.
+    pub fn new(c: T, fused_in_hardware: bool) -> Self {
+        Self {
+            c,
+            reciprocal: c.recip(),
+            fused: fused_in_hardware && is_binary32_or_64::<T>(),
+        }
+    }
+
+    /// `x / c`.
+    #[inline(always)]
+    pub fn divide(&self, x: T) -> T {
+        if !self.fused {
+            return x / self.c;
+        }
+        let q = x * self.reciprocal;
+        let corrected = (-q).mul_add(self.c, x).mul_add(self.reciprocal, q);
+        if q.is_finite() && q != T::zero() {
+            corrected
+        } else {
+            q
+        }
+    }
+}
+
+/// Whether `T` is `f32` or `f64` (or a type of their size and rounding), whose
+/// `mul_add` rounds once. A dual number's derivative, or a half float's `mul_add` in a
+/// wider type, would not come out as from the division.
+fn is_binary32_or_64<T: Float>() -> bool {
+    // (1 + ε)² − RN((1 + ε)²) is ε² in one rounding, 0 in two
+    let a = T::one() + T::epsilon();
+    let rounds_once = a.mul_add(a, -(a * a)) == T::epsilon() * T::epsilon();
+    matches!(core::mem::size_of::<T>(), 4 | 8) && rounds_once
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift64: operands spread over every exponent the tests ask for.
+    struct Operands(u64);
+
+    impl Operands {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A significand in [1, 2) times 2^k, k uniform in `exponents`.
+        fn f64(&mut self, exponents: core::ops::Range<i32>) -> f64 {
+            let significand = f64::from_bits((self.next() >> 12) | (1023 << 52));
+            let span = (exponents.end - exponents.start) as u64;
+            significand * 2f64.powi(exponents.start + (self.next() % span) as i32)
+        }
+    }
+
+    /// Compares `divide` with `/` for `count` random operands of each type.
+    fn compare(count: usize, dividends: core::ops::Range<i32>, divisors: core::ops::Range<i32>) {
+        let mut operands = Operands(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..count {
+            let (x, c) = (
+                operands.f64(dividends.clone()),
+                operands.f64(divisors.clone()),
+            );
+            assert_eq!(Divisor::new(c, true).divide(x), x / c, "{x:e} / {c:e}");
+            let (x, c) = (x as f32, c as f32);
+            assert_eq!(Divisor::new(c, true).divide(x), x / c, "{x:e} / {c:e}");
+        }
+    }
+
+    #[test]
+    fn fused_division_has_the_bits_of_the_division() {
+        compare(200_000, -60..60, -60..60);
+    }
+
+    #[test]
+    fn adams_bias_correction_divides_as_pytorch() {
+        // √v / √(1 − β₂ᵗ) with β₂ = 0.999 over a run's steps
+        let mut operands = Operands(7);
+        for t in 1..=20_000 {
+            let c = (1.0 - 0.999f64.powi(t)).sqrt();
+            let x = operands.f64(-40..10);
+            assert_eq!(Divisor::new(c, true).divide(x), x / c, "step {t}");
+            let (x, c) = (x as f32, (1.0 - 0.999f32.powi(t)).sqrt());
+            assert_eq!(Divisor::new(c, true).divide(x), x / c, "step {t}");
+        }
+    }
+
+    #[test]
+    fn zeros_and_non_finite_quotients_are_the_divisions() {
+        for x in [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::MAX] {
+            let (fused, divided) = (Divisor::new(0.25, true).divide(x), x / 0.25);
+            assert_eq!(fused.to_bits(), divided.to_bits(), "{x}");
+        }
+        assert!(Divisor::new(0.25, true).divide(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn only_f32_and_f64_divide_by_multiply_adds() {
+        assert!(is_binary32_or_64::<f64>() && is_binary32_or_64::<f32>());
+        assert!(!is_binary32_or_64::<crate::Dual<f64>>());
+        assert!(!Divisor::new(crate::Dual::constant(0.5), true).fused);
+        assert!(
+            !Divisor::new(0.5, false).fused,
+            "a build without fused multiply-adds"
+        );
+        assert!(Divisor::new(0.5f32, true).fused);
+    }
+}
