@@ -14,13 +14,18 @@
 //! q' = q + e r        rounded once: the correctly rounded x/c
 //! ```
 //!
-//! Markstein's theorem (IBM J. Res. Dev. 34(1), 1990; Muller et al., *Handbook of
-//! Floating-Point Arithmetic*, §4.7) gives `q' = x/c` rounded to nearest, as the division
-//! does, when `r` is the correctly rounded reciprocal and `q` is within an ulp. The
-//! tests below compare the two on random operands of every size and on Adam's own.
-//! Where the residual cannot be exact, a quotient below the normal range, `q'` may be an
-//! ulp away; a zero or non-finite `q` is kept as it is (as `x/c`, up to the sign of a
-//! zero quotient, which then follows `x`).
+//! The error before the last rounding is `q + e r − x/c = (q − x/c)(1 − c r)`: the
+//! error of `q` times that of `r`, about `2⁻ᵖ` of an ulp (`p` the significand's bits).
+//! Markstein's theorem (IBM J. Res. Dev. 34(1), 1990) makes `q'` the correctly rounded
+//! quotient when `r`'s relative error is below `2⁻ᵖ` (true of a rounded reciprocal in
+//! the normal range; checked when the divisor is made, `1 − c r` being exact in a fused
+//! multiply-add, and the division runs otherwise) and `q` is within an ulp of `x/c`.
+//! `q = x r` is within about an ulp, not provably under one for every `x`: the tests
+//! below compare `q'` with `x/c` bit for bit on random operands of every size, powers of
+//! two, divisors of all ones and Adam's own, and have found no difference. Where the
+//! residual cannot be exact, a quotient below the normal range, `q'` may be an ulp away;
+//! a zero or non-finite `q` is kept as it is (as `x/c`, up to the sign of a zero
+//! quotient, which then follows `x`).
 
 use num_traits::Float;
 
@@ -39,10 +44,15 @@ impl<T: Float> Divisor<T> {
     /// [`on_widest_vectors_fusing`](super::on_widest_vectors_fusing) tells) and `T` is
     /// `f32` or `f64`.
     pub fn new(c: T, fused_in_hardware: bool) -> Self {
+        let reciprocal = c.recip();
+        let close_enough = || {
+            let relative_error = (-c).mul_add(reciprocal, T::one()).abs(); // |1 − c r|
+            relative_error < T::epsilon() / (T::one() + T::one())
+        };
         Self {
             c,
-            reciprocal: c.recip(),
-            fused: fused_in_hardware && is_binary32_or_64::<T>(),
+            reciprocal,
+            fused: fused_in_hardware && is_binary32_or_64::<T>() && close_enough(),
         }
     }
 
@@ -115,6 +125,29 @@ mod tests {
     }
 
     #[test]
+    fn divisors_of_all_ones_divide_as_the_division() {
+        let mut operands = Operands(11);
+        for c in [
+            2.0 - f64::EPSILON,
+            1.0 - f64::EPSILON / 2.0,
+            3.0 - 2.0 * f64::EPSILON,
+        ] {
+            let c32 = [2.0 - f32::EPSILON, 1.0 - f32::EPSILON / 2.0][usize::from(c < 1.0)];
+            // powers of two, whose quotients by these lie closest to a tie
+            let powers = (-60..60).map(|k| 2f64.powi(k));
+            for x in powers.chain((0..50_000).map(|_| operands.f64(-60..60))) {
+                assert_eq!(Divisor::new(c, true).divide(x), x / c, "{x:e} / {c:e}");
+                let x = x as f32;
+                assert_eq!(
+                    Divisor::new(c32, true).divide(x),
+                    x / c32,
+                    "{x:e} / {c32:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn adams_bias_correction_divides_as_pytorch() {
         // √v / √(1 − β₂ᵗ) with β₂ = 0.999 over a run's steps
         let mut operands = Operands(7);
@@ -146,5 +179,7 @@ mod tests {
             "a build without fused multiply-adds"
         );
         assert!(Divisor::new(0.5f32, true).fused);
+        // reciprocals outside the normal range: infinite, and subnormal
+        assert!(!Divisor::new(1e-310, true).fused && !Divisor::new(1.5e308, true).fused);
     }
 }
