@@ -10,7 +10,8 @@ Each line: test accuracy and wall time per epoch (training only, the median of R
 rounds, each running the three in turn), and each round's ratios.
 
 Run from the repository root (it builds and runs the crate's example in release mode):
-    ATEN_CPU_CAPABILITY=default /work/torchenv/bin/python tools/compare.py [EPOCHS] [f64|f32]
+    /work/torchenv/bin/python tools/compare.py [EPOCHS] [f64|f32]
+(PyTorch with its default kernels, as its users run it.)
 """
 
 import json
