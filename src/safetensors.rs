@@ -137,7 +137,7 @@ pub enum Precision {
 
 /// What can go wrong reading or writing safetensors.
 ///
-/// It converts into [`Error`](crate::Error) (as [`Error::Safetensors`](crate::Error)), so
+/// It converts into [`Error`] (as [`Error::Safetensors`]), so
 /// `?` works in a function returning the crate's error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

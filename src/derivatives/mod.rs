@@ -5,10 +5,10 @@
 //! `∂L/∂x` on request). Scientific uses need more, and the crate's number types give it
 //! exactly (docs/math.md, section 11):
 //!
-//! - [`jacobian`]: `∂ŷ/∂x` for every row, by one backward pass per output.
+//! - [`jacobian()`]: `∂ŷ/∂x` for every row, by one backward pass per output.
 //! - [`hessian_vector_product`] and [`HessianVectorProduct`]: `H v = ∇²L(θ) v`, by
 //!   forward-over-reverse: the backward pass run in [`Dual<T>`](crate::Dual) with the
-//!   parameters' tangents set to `v`. [`hessian`] stacks `n` of them.
+//!   parameters' tangents set to `v`. [`hessian()`] stacks `n` of them.
 //! - [`InputJets`] and [`input_jets`]: the value, first and second derivative of every
 //!   output along a direction in the inputs, in one forward pass in nested duals
 //!   (`Dual<Dual<T>>`), and the gradient in the parameters of any loss built from them

@@ -17,6 +17,8 @@ pub(crate) mod fast_math;
 use fast_math::Curve;
 mod gemm;
 pub(crate) use gemm::{on_widest_vectors, on_widest_vectors_fusing};
+// the explicit registers run only where the CPU's features can be detected
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod simd;
 mod transpose;
 pub(crate) use transpose::transpose;

@@ -360,7 +360,7 @@ impl<'v, T: Float> Fit<'v, T> {
         Some(mean_over_rows(trainer.loss(), &self.outputs, targets, out))
     }
 
-    /// The validation metric of the outputs the last [`validation_loss`] computed.
+    /// The validation metric of the outputs the last [`validation_loss`](Self::validation_loss) computed.
     fn validation_score(&self, output_len: usize) -> Option<T> {
         let (metric, _) = self.metric?;
         let (_, targets) = self.validation?;
