@@ -34,6 +34,18 @@ pub(crate) fn join(first: impl FnOnce() + Send, second: impl FnOnce() + Send) {
     rayon::join(first, second);
 }
 
+/// The threads [`join`] may run on: those of the rayon pool the caller runs in.
+#[cfg(feature = "parallel")]
+pub(crate) fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// The threads [`join`] may run on: one.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn threads() -> usize {
+    1
+}
+
 /// Runs both closures, one after the other.
 #[cfg(not(feature = "parallel"))]
 pub(crate) fn join(first: impl FnOnce(), second: impl FnOnce()) {

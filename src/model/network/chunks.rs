@@ -17,7 +17,7 @@ use num_traits::Float;
 use super::passes::WeightsT;
 use super::Network;
 use crate::activation::ActivationFunction;
-use crate::kernel::join;
+use crate::kernel::{join, threads};
 
 /// Fewest rows worth a chunk of their own: below this the products are too small for the
 /// blocked kernel to pay off, and the summed gradients cost more than they save.
@@ -36,8 +36,9 @@ const CACHE_LINE: usize = 64;
 /// The workspace holds each chunk's rows, chunk after chunk, then the gradients of the
 /// chunks after the first (the first writes into the caller's gradient, which ends up
 /// holding the sum), each part followed by a cache line's gap; then the layers' `Wᵀ`,
-/// copied once per forward pass for all chunks to read, each at its layer's parameter
-/// offset.
+/// copied once per forward pass, each at its layer's parameter offset: with `parallel`
+/// and more than one chunk, one copy per half of the batch, which the thread running
+/// that half writes (on one thread, only the first is written and read).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Chunks {
     count: usize,
@@ -50,6 +51,9 @@ pub(super) struct Chunks {
     per_gradient: usize,
     /// The parameters' count.
     params: usize,
+    /// Copies of the layers' `Wᵀ`: one per half of the batch where two threads may run
+    /// them, else one.
+    transposed_copies: usize,
 }
 
 impl Chunks {
@@ -66,12 +70,20 @@ impl Chunks {
             per_chunk: gap,
             per_gradient: params.saturating_add(gap),
             params,
+            transposed_copies: if cfg!(feature = "parallel") && count > 1 {
+                2
+            } else {
+                1
+            },
         }
     }
 
     /// The workspace the whole batch needs.
     pub fn workspace_len(&self) -> usize {
-        self.transposed_start().saturating_add(self.params)
+        let copies_before_last = (self.transposed_copies - 1).saturating_mul(self.per_gradient);
+        self.transposed_start()
+            .saturating_add(copies_before_last)
+            .saturating_add(self.params)
     }
 
     /// Where the layers' `Wᵀ` start: after the chunks' rows and gradients.
@@ -200,14 +212,25 @@ where
         let (chunks, rest) =
             ws[..plan.workspace_len()].split_at_mut(plan.workspace_start(plan.count));
         let transposed = &mut rest[plan.transposed_start() - plan.workspace_start(plan.count)..];
-        let weights_t = self.transpose_weights(plan.decisive_rows(), transposed);
+        let rows = plan.decisive_rows();
         let all = Part {
             chunks: 0..plan.count,
             inputs,
             outputs,
             workspace: chunks,
         };
-        self.forward_part(plan, all, weights_t);
+        if plan.transposed_copies == 1 || threads() == 1 {
+            let weights_t = self.transpose_weights(rows, transposed);
+            return self.forward_part(plan, all, weights_t);
+        }
+        // Each half writes its own copy: one the other core had read would move to this
+        // core line by line as it is written, and back as it is read, every pass.
+        let (copy0, copy1) = transposed.split_at_mut(plan.per_gradient);
+        let (first, rest) = all.split(plan, self.input_len_of_first(), self.output_len_of_last());
+        join(
+            || self.forward_part(plan, first, self.transpose_weights(rows, copy0)),
+            || self.forward_part(plan, rest, self.transpose_weights(rows, copy1)),
+        );
     }
 
     fn forward_part(&self, plan: &Chunks, part: Part<'_, T>, weights_t: WeightsT<'_, T>) {
