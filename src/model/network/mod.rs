@@ -344,8 +344,9 @@ where
     /// Per sample: every layer's `Z`, every hidden layer's `A`, and two δ buffers as wide
     /// as the widest hidden layer (the output layer's `A` is the outputs, its δ the
     /// output gradient). For each chunk of the batch after the first, its own gradient,
-    /// with a cache line between chunks' parts; and once, every layer's `Wᵀ` (as many
-    /// values as the parameters).
+    /// with a cache line between chunks' parts; and every layer's `Wᵀ` (as many values
+    /// as the parameters), with `parallel` twice if there is more than one chunk, a
+    /// cache line apart (a copy for each half of the batch).
     fn workspace_len(&self, batch: usize) -> usize {
         Chunks::new(self, batch).workspace_len()
     }
