@@ -8,7 +8,8 @@
 //! - W1 `w1_lecture_{f64,f32}`: the lecture's neuron, `Trainer::step`, called as code does,
 //!   `step(&[x], &[y])`, with `x` and `y` hidden from the compiler exactly as the
 //!   baseline's are (`black_box` on the values). `benches/step_opaque.rs` hides the
-//!   slices too.
+//!   slices too. `hand_written_staged` is the loop with the trainer's three hand-overs
+//!   between stages made through memory: what they cost alone.
 //! - W2 `w2_wide_batch_f32`: one neuron with 256 inputs and a bias, identity, a batch of
 //!   64 rows, MSE, SGD lr 0.01, `Trainer::step_batch`; as a `Neuron` (`trainer`) and as a
 //!   one-layer `Network` 256 → 1 (`network`). Throughput in FLOP/s: 4 × 256 × 64 per step
@@ -32,6 +33,7 @@ fn lecture_neuron<T: Float + 'static>(c: &mut Criterion, name: &str) {
         b.iter(|| trainer.step(&[black_box(x)], &[black_box(y)]).unwrap().loss)
     });
     lecture::hand_written(&mut group, x, y, lr);
+    lecture::hand_written_staged(&mut group, x, y, lr);
     group.finish();
 }
 

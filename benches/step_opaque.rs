@@ -1,6 +1,6 @@
 //! W1 with slices whose lengths the compiler cannot see: `Trainer::step` on the lecture's
 //! neuron called as `step(black_box(&[x]), black_box(&[y]))`, as for rows cut from data
-//! at run time, beside the same hand-written loop as in `benches/step.rs`.
+//! at run time, beside the same hand-written loops as in `benches/step.rs`.
 //!
 //! A file of its own: a second call of `Trainer::step` in `benches/step.rs` would change
 //! how the compiler inlines the first. Figures: docs/performance.md.
@@ -20,6 +20,7 @@ fn lecture_neuron<T: Float + 'static>(c: &mut Criterion, name: &str) {
         b.iter(|| trainer.step(black_box(&[x]), black_box(&[y])).unwrap().loss)
     });
     lecture::hand_written(&mut group, x, y, lr);
+    lecture::hand_written_staged(&mut group, x, y, lr);
     group.finish();
 }
 

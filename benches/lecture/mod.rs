@@ -31,11 +31,37 @@ fn lecture_by_hand<T: Float>(w: &mut T, x: T, y: T, lr: T) -> T {
     loss
 }
 
+/// The same step with the trainer's stage boundaries: the output, `∂L/∂ŷ` and the
+/// gradient each stored to a buffer and loaded back (`black_box` keeps the compiler from
+/// passing them in registers), as `Model::forward`, `Loss::gradient` and
+/// `Model::backward` hand them on. Not a baseline to meet: it times what those three
+/// round trips through memory add to the chain of dependent operations on their own.
+fn lecture_staged<T: Float>(w: &mut T, stages: &mut [T; 3], x: T, y: T, lr: T) -> T {
+    stages[0] = x * *w; // forward: the output
+    let a = black_box(&mut *stages)[0];
+    let d = a - y;
+    let loss = d * d;
+    stages[1] = (T::one() + T::one()) * d; // loss: ∂L/∂ŷ
+    let grad_out = black_box(&mut *stages)[1];
+    stages[2] = grad_out * x; // backward: ∂L/∂w
+    let grad = black_box(&mut *stages)[2];
+    *w = *w - lr * grad;
+    loss
+}
+
 /// Times the hand-written step as `hand_written` in `group`, its inputs hidden from the
 /// compiler as the trainer's are.
 pub fn hand_written<T: Float>(group: &mut BenchmarkGroup<'_, WallTime>, x: T, y: T, lr: T) {
     group.bench_function("hand_written", |b| {
         let mut w = T::from(0.7).unwrap();
         b.iter(|| lecture_by_hand(&mut w, black_box(x), black_box(y), lr))
+    });
+}
+
+/// Times [`lecture_staged`] as `hand_written_staged` in `group`.
+pub fn hand_written_staged<T: Float>(group: &mut BenchmarkGroup<'_, WallTime>, x: T, y: T, lr: T) {
+    group.bench_function("hand_written_staged", |b| {
+        let (mut w, mut stages) = (T::from(0.7).unwrap(), [T::zero(); 3]);
+        b.iter(|| lecture_staged(&mut w, &mut stages, black_box(x), black_box(y), lr))
     });
 }
