@@ -51,9 +51,6 @@ pub(super) struct Chunks {
     per_gradient: usize,
     /// The parameters' count.
     params: usize,
-    /// Copies of the layers' `Wᵀ`: one per half of the batch where two threads may run
-    /// them, else one.
-    transposed_copies: usize,
 }
 
 impl Chunks {
@@ -70,17 +67,22 @@ impl Chunks {
             per_chunk: gap,
             per_gradient: params.saturating_add(gap),
             params,
-            transposed_copies: if cfg!(feature = "parallel") && count > 1 {
-                2
-            } else {
-                1
-            },
+        }
+    }
+
+    /// Copies of the layers' `Wᵀ`: one per half of the batch where two threads may run
+    /// them, else one.
+    fn transposed_copies(&self) -> usize {
+        if cfg!(feature = "parallel") && self.count > 1 {
+            2
+        } else {
+            1
         }
     }
 
     /// The workspace the whole batch needs.
     pub fn workspace_len(&self) -> usize {
-        let copies_before_last = (self.transposed_copies - 1).saturating_mul(self.per_gradient);
+        let copies_before_last = (self.transposed_copies() - 1).saturating_mul(self.per_gradient);
         self.transposed_start()
             .saturating_add(copies_before_last)
             .saturating_add(self.params)
@@ -219,7 +221,7 @@ where
             outputs,
             workspace: chunks,
         };
-        if plan.transposed_copies == 1 || threads() == 1 {
+        if plan.transposed_copies() == 1 || threads() == 1 {
             let weights_t = self.transpose_weights(rows, transposed);
             return self.forward_part(plan, all, weights_t);
         }
