@@ -203,6 +203,10 @@ impl<T: Float> ActivationFunction<T> for Activation<T> {
     }
 
     /// `g ← g ⊙ f'(z)` with the derivatives in [`Activation`]'s table; one loop per variant.
+    ///
+    /// Always inlined: called inside the wide-vector build of a layer's backward pass, its
+    /// loops take that build's width only when compiled into it.
+    #[inline(always)]
     fn backward_slice(&self, z: &[T], a: &[T], g: &mut [T]) {
         assert_eq!(z.len(), g.len(), "activation length");
         assert_eq!(a.len(), g.len(), "activation length");
