@@ -123,18 +123,11 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         let d = MatRef::row_major(&*delta, batch, shape.outputs);
         let x = MatRef::row_major(inputs, batch, shape.inputs);
         (self.kernels.matmul)(d.t(), x, grad_w);
-        grad_b.iter_mut().for_each(|g| *g = T::zero());
         if shape.bias {
             on_widest_vectors(
                 delta.len(),
                 #[inline(always)]
-                || {
-                    for d_row in delta.chunks_exact(shape.outputs) {
-                        for (g, &d) in grad_b.iter_mut().zip(d_row) {
-                            *g = *g + d;
-                        }
-                    }
-                },
+                || column_sums(delta, grad_b),
             );
         }
     }
@@ -149,5 +142,85 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
             MatRef::row_major(weights, shape.outputs, shape.inputs),
             input_grads,
         );
+    }
+}
+
+/// Equation (6), `∂L/∂b = Σ_rows Δ`: `sums[j]` is column `j` of the row-major `delta`
+/// summed from the first row to the last, the order (and so the bits) of a plain loop.
+///
+/// The sums run [`SUM_COLUMNS`] columns at a time in an array the compiler keeps in
+/// registers: a sum kept in `sums` itself would be stored and loaded back every row,
+/// each addition waiting on the store before it (6 % of a 16-64-64-1 step at 1024 rows).
+#[inline(always)]
+fn column_sums<T: Float>(delta: &[T], sums: &mut [T]) {
+    let mut start = 0;
+    start = column_blocks::<T, SUM_COLUMNS>(delta, sums, start);
+    start = column_blocks::<T, 16>(delta, sums, start);
+    start = column_blocks::<T, 4>(delta, sums, start);
+    column_blocks::<T, 1>(delta, sums, start);
+}
+
+/// Columns summed at a time by [`column_sums`]: four AVX-512 registers of `f32`.
+const SUM_COLUMNS: usize = 64;
+
+/// [`column_sums`] for as many blocks of `W` columns as fit from column `start`; returns
+/// the first column left.
+#[inline(always)]
+fn column_blocks<T: Float, const W: usize>(delta: &[T], sums: &mut [T], start: usize) -> usize {
+    let width = sums.len();
+    let mut start = start;
+    while start + W <= width {
+        let mut acc = [T::zero(); W];
+        for row in delta.chunks_exact(width) {
+            let values: &[T; W] = row[start..start + W].try_into().expect("W columns");
+            for (sum, &d) in acc.iter_mut().zip(values) {
+                *sum = *sum + d;
+            }
+        }
+        sums[start..start + W].copy_from_slice(&acc);
+        start += W;
+    }
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// Column sums as equation (6) reads: one running sum per column, row after row.
+    fn plain_column_sums(delta: &[f64], width: usize) -> Vec<f64> {
+        let mut sums = alloc::vec![0.0; width];
+        for row in delta.chunks_exact(width) {
+            for (sum, &d) in sums.iter_mut().zip(row) {
+                *sum += d;
+            }
+        }
+        sums
+    }
+
+    #[test]
+    fn column_sums_have_the_bits_of_the_row_order_loop() {
+        // Widths through every block size and every tail; values whose sums round
+        // differently in another order (a large value among small ones).
+        for width in [1, 3, 4, 5, 15, 16, 17, 20, 63, 64, 65, 81, 100, 128, 150] {
+            for rows in [1, 2, 7, 33] {
+                let delta: Vec<f64> = (0..rows * width)
+                    .map(|i| {
+                        let v = (i as f64 * 0.618_033).sin() * 1e-3;
+                        if i % 7 == 3 {
+                            v + 1e8
+                        } else {
+                            v
+                        }
+                    })
+                    .collect();
+                let mut sums = alloc::vec![f64::NAN; width];
+                column_sums(&delta, &mut sums);
+                let plain = plain_column_sums(&delta, width);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&sums), bits(&plain), "width {width}, rows {rows}");
+            }
+        }
     }
 }
