@@ -103,7 +103,13 @@ fn activate_fast<T: Float + 'static, A: ActivationFunction<T> + 'static>(
         _ => false,
     };
     if !done {
-        activation.forward_slice(z, a);
+        // Called through a function pointer, this is compiled apart from the layer's
+        // wide-vector build: ReLU's loop would run at the default target's width.
+        gemm::on_widest_vectors(
+            z.len(),
+            #[inline(always)]
+            || activation.forward_slice(z, a),
+        );
     }
 }
 
