@@ -69,12 +69,17 @@ lane!(f64);
 
 /// How a build computes rows `i..i+R` of `C = A B` (`B`'s rows contiguous).
 pub(super) trait RowBlocks<F: Lane> {
-    /// `C[i..i+R]`, overwritten.
+    /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum.
     ///
     /// # Safety
     ///
     /// The CPU must support the instructions the implementation uses.
-    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize);
+    unsafe fn rows<const R: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        c: (&mut [F], Option<&[F]>),
+        i: usize,
+    );
 }
 
 /// Tiles of `NR`-value arrays (then narrower ones), vectorised by the compiler for the
@@ -83,7 +88,12 @@ pub(super) struct Arrays<const NR: usize, const FUSED: bool>;
 
 impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FUSED> {
     #[inline(always)]
-    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize) {
+    unsafe fn rows<const R: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        (c, plus_row): (&mut [F], Option<&[F]>),
+        i: usize,
+    ) {
         let mut packed = [[F::ZERO; R]; KC];
         // An empty inner dimension still writes C (as zeros): one pass with no terms.
         for p0 in (0..a.cols.max(1)).step_by(KC) {
@@ -98,6 +108,8 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
                 b,
                 p0,
                 accumulate: p0 > 0,
+                // the last panel completes the sums
+                plus_row: plus_row.filter(|_| p0 + KC >= a.cols),
             };
             let mut j = panel.tiles::<NR, FUSED>(c, i, 0);
             j = panel.tiles::<16, FUSED>(c, i, j);
@@ -109,7 +121,7 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
 }
 
 /// `C = A B` by blocks of `MR` rows (then 4, then 1), each computed by `Blocks`
-/// (overwriting the row-major `c`).
+/// (overwriting the row-major `c`), with `plus_row` added to each row after its sum.
 ///
 /// # Safety
 ///
@@ -123,23 +135,27 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
+    plus_row: Option<&[F]>,
 ) {
     assert_eq!(b.col_stride, 1, "contiguous rows of B");
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
+    if let Some(row) = plus_row {
+        assert_eq!(row.len(), b.cols, "row length");
+    }
     let mut i = 0;
     // SAFETY (the three calls): passed on from the caller.
     while i + MR <= a.rows {
-        unsafe { Blocks::rows::<MR>(a, b, c, i) };
+        unsafe { Blocks::rows::<MR>(a, b, (c, plus_row), i) };
         i += MR;
     }
     // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4 or 8), then one.
     if MR > 4 && i + 4 <= a.rows {
-        unsafe { Blocks::rows::<4>(a, b, c, i) };
+        unsafe { Blocks::rows::<4>(a, b, (c, plus_row), i) };
         i += 4;
     }
     for i in i..a.rows {
-        unsafe { Blocks::rows::<1>(a, b, c, i) };
+        unsafe { Blocks::rows::<1>(a, b, (c, plus_row), i) };
     }
 }
 
@@ -151,6 +167,8 @@ struct Panel<'p, F, const R: usize> {
     p0: usize,
     /// Whether `C` already holds the sum over the rows before `p0`.
     accumulate: bool,
+    /// Added to each row of the tile once its sums are complete (on the last panel).
+    plus_row: Option<&'p [F]>,
 }
 
 impl<F: Lane, const R: usize> Panel<'_, F, R> {
@@ -166,7 +184,7 @@ impl<F: Lane, const R: usize> Panel<'_, F, R> {
     }
 
     /// `C[i..i+R][j..j+W]` (plus its value so far if `accumulate`), accumulated in
-    /// registers.
+    /// registers, then `plus_row[j..j+W]` added.
     #[inline(always)]
     fn tile<const W: usize, const FUSED: bool>(&self, c: &mut [F], (i, j): (usize, usize)) {
         let (b, n) = (self.b, self.b.cols);
@@ -186,6 +204,14 @@ impl<F: Lane, const R: usize> Panel<'_, F, R> {
                 }
             }
         }
+        if let Some(row) = self.plus_row {
+            let row = &row[j..][..W];
+            for acc_row in &mut acc {
+                for (v, &x) in acc_row.iter_mut().zip(row) {
+                    *v = *v + x;
+                }
+            }
+        }
         for (r, acc_row) in acc.iter().enumerate() {
             c[(i + r) * n + j..][..W].copy_from_slice(acc_row);
         }
@@ -199,7 +225,8 @@ pub(super) fn dots_fit<F>(a: MatRef<'_, F>, b: MatRef<'_, F>) -> bool {
 
 /// `C = A B` by dot products of `A`'s rows and `B`'s columns, `L` partial sums each,
 /// four rows at a time (they share each load of `B`); the rows left over four columns at
-/// a time (they share each load of `A`'s row).
+/// a time (they share each load of `A`'s row). `plus_row[j]` is then added to each
+/// `C[i][j]`.
 ///
 /// # Panics
 ///
@@ -210,10 +237,14 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
+    plus_row: Option<&[F]>,
 ) {
     assert!(dots_fit(a, b), "contiguous rows of A and columns of B");
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
+    if let Some(row) = plus_row {
+        assert_eq!(row.len(), b.cols, "row length");
+    }
     let mut i = 0;
     while i + 4 <= a.rows {
         dot_rows::<F, 4, L, FUSED>(a, b, c, i);
@@ -227,6 +258,15 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
         }
         for j in j..b.cols {
             dot_columns::<F, 1, L, FUSED>(a, b, c, (i, j));
+        }
+    }
+    // A pass of its own: few columns make it cheap, and in the loops above the addition
+    // moved the sums out of registers (seen in the assembly).
+    if let Some(row) = plus_row {
+        for c_row in c.chunks_exact_mut(b.cols.max(1)) {
+            for (v, &x) in c_row.iter_mut().zip(row) {
+                *v = *v + x;
+            }
         }
     }
 }

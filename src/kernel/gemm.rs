@@ -105,14 +105,20 @@ pub(super) fn with_isa<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
     result
 }
 
-/// Runs `C = A B` with the blocked kernels if `T` is `f32` or `f64` and the layout suits
-/// one of them (see [`kernel`]); returns whether it did (otherwise `c` is untouched).
+/// Runs `C = A B` (plus `plus_row` in every row) with the blocked kernels if `T` is `f32`
+/// or `f64` and the layout suits one of them (see [`kernel`]); returns whether it did
+/// (otherwise `c` is untouched).
 ///
 /// # Panics
 ///
 /// If the shapes disagree or a view reaches past its slice.
-pub(super) fn blocked<T: 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) -> bool {
-    blocked_on(Isa::detect(), a, b, c)
+pub(super) fn blocked<T: 'static>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    plus_row: Option<&[T]>,
+) -> bool {
+    blocked_on(Isa::detect(), a, b, c, plus_row)
 }
 
 /// [`blocked`] built for `isa` (or the widest the CPU runs, if it does not run `isa`).
@@ -121,17 +127,20 @@ pub(super) fn blocked_on<T: 'static>(
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     c: &mut [T],
+    plus_row: Option<&[T]>,
 ) -> bool {
     let Some(layout) = Layout::of(a, b) else {
         return false;
     };
     if let (Some(a), Some(b), Some(c)) = (same::<T, f32>(a), same::<T, f32>(b), same_mut(c)) {
+        let plus_row = plus_row.map(|row| same_slice(row).expect("the type of C"));
         // Dot products in 16 lanes whatever the vector width: the same sums on every CPU.
-        run::<f32, 16, 16>(isa, layout, (a, b), c);
+        run::<f32, 16, 16>(isa, layout, (a, b), (c, plus_row));
         return true;
     }
     if let (Some(a), Some(b), Some(c)) = (same::<T, f64>(a), same::<T, f64>(b), same_mut(c)) {
-        run::<f64, 8, 8>(isa, layout, (a, b), c);
+        let plus_row = plus_row.map(|row| same_slice(row).expect("the type of C"));
+        run::<f64, 8, 8>(isa, layout, (a, b), (c, plus_row));
         return true;
     }
     false
@@ -198,18 +207,18 @@ fn run<F: Registers, const ARRAY: usize, const LANES: usize>(
     isa: Isa,
     layout: Layout,
     (a, b): (MatRef<'_, F>, MatRef<'_, F>),
-    c: &mut [F],
+    (c, plus_row): (&mut [F], Option<&[F]>),
 ) {
     match (isa.verified(), layout) {
-        (_, Layout::Dots) => dots::<F, LANES>(isa, a, b, c),
+        (_, Layout::Dots) => dots::<F, LANES>(isa, a, b, c, plus_row),
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: a verified `Avx512` means `is_x86_feature_detected!` saw AVX-512F and FMA.
-        (Isa::Avx512, Layout::Tiles) => unsafe { tiles_avx512::<F>(a, b, c) },
+        (Isa::Avx512, Layout::Tiles) => unsafe { tiles_avx512::<F>(a, b, c, plus_row) },
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: as above, for AVX2 and FMA.
-        (Isa::Avx2Fma, Layout::Tiles) => unsafe { tiles_avx2_fma::<F>(a, b, c) },
+        (Isa::Avx2Fma, Layout::Tiles) => unsafe { tiles_avx2_fma::<F>(a, b, c, plus_row) },
         // SAFETY: `Arrays` tiles are safe code for the compile-time target.
-        _ => unsafe { kernel::product::<F, Arrays<ARRAY, false>, 4>(a, b, c) },
+        _ => unsafe { kernel::product::<F, Arrays<ARRAY, false>, 4>(a, b, c, plus_row) },
     }
 }
 
@@ -220,9 +229,14 @@ fn run<F: Registers, const ARRAY: usize, const LANES: usize>(
 /// The CPU must support AVX-512F and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn tiles_avx512<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+unsafe fn tiles_avx512<F: Registers>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+    plus_row: Option<&[F]>,
+) {
     // SAFETY: the caller guarantees AVX-512F and FMA, all `Vectors<F::Avx512, _>` uses.
-    unsafe { kernel::product::<F, Vectors<F::Avx512, 2>, 8>(a, b, c) }
+    unsafe { kernel::product::<F, Vectors<F::Avx512, 2>, 8>(a, b, c, plus_row) }
 }
 
 /// The tiles in AVX registers: 4 rows by two registers (8 of the 16 accumulate).
@@ -232,21 +246,32 @@ unsafe fn tiles_avx512<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut
 /// The CPU must support AVX2 and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn tiles_avx2_fma<F: Registers>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+unsafe fn tiles_avx2_fma<F: Registers>(
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+    plus_row: Option<&[F]>,
+) {
     // SAFETY: the caller guarantees AVX2 and FMA, all `Vectors<F::Avx2, _>` uses.
-    unsafe { kernel::product::<F, Vectors<F::Avx2, 2>, 4>(a, b, c) }
+    unsafe { kernel::product::<F, Vectors<F::Avx2, 2>, 4>(a, b, c, plus_row) }
 }
 
 /// The dot products built for `isa` (or the widest the CPU runs, if it does not run `isa`).
-fn dots<F: Lane, const LANES: usize>(isa: Isa, a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F]) {
+fn dots<F: Lane, const LANES: usize>(
+    isa: Isa,
+    a: MatRef<'_, F>,
+    b: MatRef<'_, F>,
+    c: &mut [F],
+    plus_row: Option<&[F]>,
+) {
     match isa.verified() {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: a verified `Avx512` means the CPU has AVX-512F and FMA; the body is safe.
-        Isa::Avx512 => unsafe { dots_avx512::<F, LANES>(a, b, c) },
+        Isa::Avx512 => unsafe { dots_avx512::<F, LANES>(a, b, c, plus_row) },
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: a verified `Avx2Fma` means the CPU has AVX2 and FMA; the body is safe.
-        Isa::Avx2Fma => unsafe { dots_avx2_fma::<F, LANES>(a, b, c) },
-        _ => kernel::dots::<F, LANES, false>(a, b, c),
+        Isa::Avx2Fma => unsafe { dots_avx2_fma::<F, LANES>(a, b, c, plus_row) },
+        _ => kernel::dots::<F, LANES, false>(a, b, c, plus_row),
     }
 }
 
@@ -261,8 +286,9 @@ unsafe fn dots_avx512<F: Lane, const LANES: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
+    plus_row: Option<&[F]>,
 ) {
-    kernel::dots::<F, LANES, true>(a, b, c);
+    kernel::dots::<F, LANES, true>(a, b, c, plus_row);
 }
 
 /// The dot products compiled for AVX2 with fused multiply-adds.
@@ -276,8 +302,9 @@ unsafe fn dots_avx2_fma<F: Lane, const LANES: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
+    plus_row: Option<&[F]>,
 ) {
-    kernel::dots::<F, LANES, true>(a, b, c);
+    kernel::dots::<F, LANES, true>(a, b, c, plus_row);
 }
 
 /// `a = curve(z)`: the widest build the CPU runs.

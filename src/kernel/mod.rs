@@ -230,23 +230,36 @@ impl<'a, T> MatRef<'a, T> {
 /// columns) sum in 16 (f32) or 8 (f64) partial sums. Neither depends on which rows are
 /// computed together, so a batch cut into chunks gives the same values.
 ///
+/// `plus_row` (a layer's bias), if given, is added to every row of `C` once its sums are
+/// complete, `C[i][j] = (Σ_p A[i][p] B[p][j]) + row[j]`: the bits of the product followed
+/// by the addition, without another pass over `C`.
+///
 /// # Panics
 ///
-/// If the inner dimensions differ or `c` does not hold `a.rows × b.cols` values.
-pub(crate) fn matmul<T: Float + 'static>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
+/// If the inner dimensions differ, `c` does not hold `a.rows × b.cols` values or the row
+/// does not hold `b.cols`.
+pub(crate) fn matmul<T: Float + 'static>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    plus_row: Option<&[T]>,
+) {
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
+    if let Some(row) = plus_row {
+        assert_eq!(row.len(), b.cols, "row length");
+    }
     let multiply_adds = a.rows * a.cols * b.cols;
     let worth_blocking = multiply_adds >= BLOCKED_MIN_MULTIPLY_ADDS
         || (a.cols >= DOTS_MIN_INNER && gemm::takes_dots(a, b));
-    if worth_blocking && gemm::blocked(a, b, c) {
+    if worth_blocking && gemm::blocked(a, b, c, plus_row) {
         return;
     }
     // Small products (a one-output layer's gradients) run the plain loop, in wide vectors.
     gemm::on_widest_vectors(
         multiply_adds,
         #[inline(always)]
-        || plain_matmul(a, b, c),
+        || plain_matmul(a, b, c, plus_row),
     );
 }
 
@@ -261,9 +274,10 @@ pub(crate) fn wants_contiguous<T: 'static>(sizes: Sizes) -> bool {
         && gemm::is_blocked_type::<T>()
 }
 
-/// A matrix product `C = A B` as the dense layer calls it: [`matmul`], or
+/// A matrix product `C = A B` (plus a row) as the dense layer calls it: [`matmul`], or
 /// [`plain_matmul`] where `T` need not be `'static`.
-pub(crate) type Product<T> = for<'a, 'b, 'c> fn(MatRef<'a, T>, MatRef<'b, T>, &'c mut [T]);
+pub(crate) type Product<T> =
+    for<'a, 'b, 'c, 'd> fn(MatRef<'a, T>, MatRef<'b, T>, &'c mut [T], Option<&'d [T]>);
 
 /// `C = A B` by the plain loop only, for any `Float` (see [`matmul`]).
 ///
@@ -271,13 +285,26 @@ pub(crate) type Product<T> = for<'a, 'b, 'c> fn(MatRef<'a, T>, MatRef<'b, T>, &'
 ///
 /// As [`matmul`].
 #[inline(always)]
-pub(crate) fn plain_matmul<T: Float>(a: MatRef<'_, T>, b: MatRef<'_, T>, c: &mut [T]) {
+pub(crate) fn plain_matmul<T: Float>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    c: &mut [T],
+    plus_row: Option<&[T]>,
+) {
     assert_eq!(a.cols, b.rows, "inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "output size");
     if b.col_stride == 1 {
         rows_by_axpy(a, b, c);
     } else {
         rows_by_dot(a, b, c);
+    }
+    if let Some(row) = plus_row {
+        assert_eq!(row.len(), b.cols, "row length");
+        for c_row in c.chunks_exact_mut(b.cols.max(1)) {
+            for (v, &x) in c_row.iter_mut().zip(row) {
+                *v = *v + x;
+            }
+        }
     }
 }
 
@@ -381,19 +408,24 @@ mod tests {
         ]
     }
 
-    /// Runs `C = A B` on every path: the dispatching `matmul`, the plain loop, and the
-    /// blocked kernels built for every instruction set this CPU runs, in f64 and in f32
-    /// (`None` where the layout suits no blocked kernel).
-    fn every_path(av: MatRef<'_, f64>, bv: MatRef<'_, f64>) -> Vec<(String, Vec<f64>)> {
+    /// Runs `C = A B` (plus `row` in every row) on every path: the dispatching `matmul`,
+    /// the plain loop, and the blocked kernels built for every instruction set this CPU
+    /// runs, in f64 and in f32 (`None` where the layout suits no blocked kernel).
+    fn every_path(
+        av: MatRef<'_, f64>,
+        bv: MatRef<'_, f64>,
+        row: Option<&[f64]>,
+    ) -> Vec<(String, Vec<f64>)> {
         let len = av.rows * bv.cols;
         let mut results = Vec::new();
         let mut c = vec![f64::NAN; len];
-        matmul(av, bv, &mut c);
+        matmul(av, bv, &mut c, row);
         results.push(("matmul".into(), c.clone()));
-        plain_matmul(av, bv, &mut c);
+        plain_matmul(av, bv, &mut c, row);
         results.push(("plain".into(), c.clone()));
         let a32: Vec<f32> = av.data.iter().map(|&v| v as f32).collect();
         let b32: Vec<f32> = bv.data.iter().map(|&v| v as f32).collect();
+        let row32: Option<Vec<f32>> = row.map(|row| row.iter().map(|&v| v as f32).collect());
         let (a32, b32) = (
             MatRef {
                 data: &a32,
@@ -406,11 +438,11 @@ mod tests {
         );
         for isa in gemm::Isa::supported() {
             let mut c = vec![f64::NAN; len];
-            if gemm::blocked_on(isa, av, bv, &mut c) {
+            if gemm::blocked_on(isa, av, bv, &mut c, row) {
                 results.push((format!("f64 {isa:?}"), c));
             }
             let mut c32 = vec![f32::NAN; len];
-            if gemm::blocked_on(isa, a32, b32, &mut c32) {
+            if gemm::blocked_on(isa, a32, b32, &mut c32, row32.as_deref()) {
                 let back = c32.iter().map(|&v| v as f64).collect();
                 results.push((format!("f32 {isa:?}"), back));
             }
@@ -420,30 +452,77 @@ mod tests {
 
     /// Integer products are exact in any summation order, so every path must agree
     /// exactly with the definition: plain loops, blocked kernels on every instruction set,
-    /// every transpose.
+    /// every transpose, with and without a row added.
     #[test]
     fn every_layout_and_path_gives_the_definition() {
         let (mut a_t, mut b_t) = (Vec::new(), Vec::new());
         for &(m, k, n) in shapes() {
             let a = small_integers(m * k, 1);
             let b = small_integers(k * n, 2);
-            let expected = by_definition(&a, &b, m, k, n);
+            let row = small_integers(n, 3);
             both_layouts(&a, m, k, &mut a_t);
             both_layouts(&b, k, n, &mut b_t);
-            let mut blocked_runs = 0;
+            for plus_row in [None, Some(&row[..])] {
+                let mut expected = by_definition(&a, &b, m, k, n);
+                if let Some(row) = plus_row {
+                    for (v, &x) in expected.iter_mut().zip(row.iter().cycle()) {
+                        *v += x;
+                    }
+                }
+                let mut blocked_runs = 0;
+                for av in views(&a, &a_t, m, k) {
+                    for bv in views(&b, &b_t, k, n) {
+                        for (path, c) in every_path(av, bv, plus_row) {
+                            assert_eq!(c, expected, "{path} {m}×{k}×{n} {plus_row:?}");
+                            blocked_runs += usize::from(path.contains(' '));
+                        }
+                    }
+                }
+                // Every shape runs some blocked kernel on every instruction set, both types.
+                assert!(
+                    blocked_runs >= 2 * gemm::Isa::supported().len(),
+                    "{m}×{k}×{n}"
+                );
+            }
+        }
+    }
+
+    /// A row is added once each sum is complete, so on values that round every path gives
+    /// the bits of its product alone followed by the addition, in its own type: what the
+    /// layer's separate pass over `C` computed before the row moved into the kernels.
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "the same unsafe paths as every_layout_and_path_gives_the_definition, with rounding values"
+    )]
+    fn the_row_is_added_after_the_sum() {
+        let (mut a_t, mut b_t) = (Vec::new(), Vec::new());
+        for &(m, k, n) in shapes() {
+            let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.618).sin()).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.377 + 1.0).cos()).collect();
+            let row: Vec<f64> = (0..n)
+                .map(|j| (j as f64 * 0.71 + 0.3).sin() * 1e3)
+                .collect();
+            both_layouts(&a, m, k, &mut a_t);
+            both_layouts(&b, k, n, &mut b_t);
             for av in views(&a, &a_t, m, k) {
                 for bv in views(&b, &b_t, k, n) {
-                    for (path, c) in every_path(av, bv) {
-                        assert_eq!(c, expected, "{path} {m}×{k}×{n}");
-                        blocked_runs += usize::from(path.contains(' '));
+                    let alone = every_path(av, bv, None);
+                    let with_row = every_path(av, bv, Some(&row));
+                    for ((path, c), (_, c_row)) in alone.iter().zip(&with_row) {
+                        let then_added = c.iter().zip(row.iter().cycle()).map(|(&v, &x)| {
+                            if path.starts_with("f32") {
+                                (v as f32 + x as f32) as f64
+                            } else {
+                                v + x
+                            }
+                        });
+                        for (expected, &got) in then_added.zip(c_row) {
+                            assert_eq!(got.to_bits(), expected.to_bits(), "{path} {m}×{k}×{n}");
+                        }
                     }
                 }
             }
-            // Every shape runs some blocked kernel on every instruction set, both types.
-            assert!(
-                blocked_runs >= 2 * gemm::Isa::supported().len(),
-                "{m}×{k}×{n}"
-            );
         }
     }
 
@@ -461,7 +540,7 @@ mod tests {
             let magnitude = by_definition(&abs(&a), &abs(&b), m, k, n);
             for av in views(&a, &a_t, m, k) {
                 for bv in views(&b, &b_t, k, n) {
-                    let paths = every_path(av, bv);
+                    let paths = every_path(av, bv, None);
                     let plain = &paths[1].1;
                     for (path, c) in &paths {
                         let eps = if path.starts_with("f32") {
@@ -553,6 +632,7 @@ mod tests {
             MatRef::row_major(&a[..], 2, 3),
             MatRef::row_major(&a[..], 2, 3),
             &mut c,
+            None,
         );
     }
 }

@@ -46,6 +46,8 @@ pub(super) trait Vector<F>: Copy {
     unsafe fn store(self, dst: &mut [F]);
     /// `self · b + c` per lane, rounded once.
     unsafe fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `self + b` per lane.
+    unsafe fn add(self, b: Self) -> Self;
     /// The first `len` values of `src` (`len < LANES`), zeros in the other lanes; only
     /// those `len` values are read.
     ///
@@ -64,7 +66,7 @@ pub(super) trait Vector<F>: Copy {
 
 macro_rules! vector {
     ($vector:ty, $float:ty, $lanes:expr, $zero:ident, $splat:ident, $load:ident, $store:ident,
-     $fma:ident, $mask:expr, $load_first:expr, $store_first:expr) => {
+     $fma:ident, $add:ident, $mask:expr, $load_first:expr, $store_first:expr) => {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         impl Vector<$float> for $vector {
             const LANES: usize = $lanes;
@@ -104,6 +106,12 @@ macro_rules! vector {
             }
 
             #[inline(always)]
+            unsafe fn add(self, b: Self) -> Self {
+                // SAFETY: as `zero`.
+                unsafe { $add(self, b) }
+            }
+
+            #[inline(always)]
             unsafe fn load_first(src: &[$float], len: usize) -> Self {
                 let src = &src[..len];
                 // SAFETY: the mask enables the first `len < LANES` lanes, which `src` holds
@@ -139,6 +147,7 @@ vector!(
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_fmadd_ps,
+    _mm512_add_ps,
     |len: usize| ((1u32 << len) - 1) as __mmask16,
     |src, mask| _mm512_maskz_loadu_ps(mask, src),
     |dst, mask, v| _mm512_mask_storeu_ps(dst, mask, v)
@@ -152,6 +161,7 @@ vector!(
     _mm512_loadu_pd,
     _mm512_storeu_pd,
     _mm512_fmadd_pd,
+    _mm512_add_pd,
     |len: usize| ((1u32 << len) - 1) as __mmask8,
     |src, mask| _mm512_maskz_loadu_pd(mask, src),
     |dst, mask, v| _mm512_mask_storeu_pd(dst, mask, v)
@@ -165,6 +175,7 @@ vector!(
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_fmadd_ps,
+    _mm256_add_ps,
     |len: usize| _mm256_cmpgt_epi32(
         _mm256_set1_epi32(len as i32),
         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
@@ -181,6 +192,7 @@ vector!(
     _mm256_loadu_pd,
     _mm256_storeu_pd,
     _mm256_fmadd_pd,
+    _mm256_add_pd,
     |len: usize| _mm256_cmpgt_epi64(
         _mm256_set1_epi64x(len as i64),
         _mm256_setr_epi64x(0, 1, 2, 3)
@@ -196,21 +208,26 @@ pub(super) struct Vectors<V, const NV: usize>(PhantomData<V>);
 
 impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
     #[inline(always)]
-    unsafe fn rows<const R: usize>(a: MatRef<'_, F>, b: MatRef<'_, F>, c: &mut [F], i: usize) {
+    unsafe fn rows<const R: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        (c, plus_row): (&mut [F], Option<&[F]>),
+        i: usize,
+    ) {
         let (n, lanes) = (b.cols, V::LANES);
         let rows = Rows::new(a, i);
         let mut j = 0;
         // SAFETY (the three calls): passed on from the caller (trait contract).
         while j + NV * lanes <= n {
-            unsafe { tile::<F, V, R, NV>(&rows, b, c, (i, j), lanes) };
+            unsafe { tile::<F, V, R, NV>(&rows, b, (c, plus_row), (i, j), lanes) };
             j += NV * lanes;
         }
         while j + lanes <= n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, c, (i, j), lanes) };
+            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), lanes) };
             j += lanes;
         }
         if j < n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, c, (i, j), n - j) };
+            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), n - j) };
         }
     }
 }
@@ -248,7 +265,8 @@ impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
 }
 
 /// `C[i..i+R][j..j+(NV − 1)·LANES + last]` accumulated in `R × NV` registers over all of
-/// `B`'s rows; the last register holds `last ≤ LANES` columns.
+/// `B`'s rows, then `plus_row`'s columns added; the last register holds `last ≤ LANES`
+/// columns.
 ///
 /// # Safety
 ///
@@ -257,7 +275,7 @@ impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
 unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     rows: &Rows<'_, F, R>,
     b: MatRef<'_, F>,
-    c: &mut [F],
+    (c, plus_row): (&mut [F], Option<&[F]>),
     (i, j): (usize, usize),
     last: usize,
 ) {
@@ -269,22 +287,19 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     let mut acc = [[unsafe { V::zero() }; NV]; R];
     for p in 0..b.rows {
         let b_row = &b.data[p * b.row_stride + j..][..width];
-        // A plain loop, not `array::from_fn`: nothing here may be left to the inliner's
-        // judgement, or the registers become calls.
-        let mut y = [unsafe { V::zero() }; NV];
-        for (h, y) in y.iter_mut().enumerate() {
-            *y = unsafe {
-                if partial && h + 1 == NV {
-                    V::load_first(&b_row[h * lanes..], last)
-                } else {
-                    V::load(&b_row[h * lanes..])
-                }
-            };
-        }
+        let y: [V; NV] = unsafe { load_vectors(b_row, last) };
         for (r, acc_row) in acc.iter_mut().enumerate() {
             let x = unsafe { V::splat(rows.at(r, p)) };
             for (v, &y) in acc_row.iter_mut().zip(&y) {
                 *v = unsafe { x.mul_add(y, *v) };
+            }
+        }
+    }
+    if let Some(row) = plus_row {
+        let terms: [V; NV] = unsafe { load_vectors(&row[j..][..width], last) };
+        for acc_row in &mut acc {
+            for (v, &term) in acc_row.iter_mut().zip(&terms) {
+                *v = unsafe { v.add(term) };
             }
         }
     }
@@ -301,4 +316,33 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
             }
         }
     }
+}
+
+/// `values` (`(NV − 1)·LANES + last` of them) in `NV` vectors, the last holding `last ≤
+/// LANES` values and zeros.
+///
+/// # Safety
+///
+/// The CPU must support `V`'s instruction set.
+#[inline(always)]
+unsafe fn load_vectors<F: Lane, V: Vector<F>, const NV: usize>(
+    values: &[F],
+    last: usize,
+) -> [V; NV] {
+    let lanes = V::LANES;
+    // A plain loop, not `array::from_fn`: nothing here may be left to the inliner's
+    // judgement, or the registers become calls.
+    // SAFETY (every block): the caller guarantees V's instruction set; `Vector` checks
+    // every load against its slice.
+    let mut vectors = [unsafe { V::zero() }; NV];
+    for (h, v) in vectors.iter_mut().enumerate() {
+        *v = unsafe {
+            if last < lanes && h + 1 == NV {
+                V::load_first(&values[h * lanes..], last)
+            } else {
+                V::load(&values[h * lanes..])
+            }
+        };
+    }
+    vectors
 }

@@ -66,31 +66,19 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         let (weights, bias) = params.split_at(shape.inputs * shape.outputs);
         let batch = inputs.len() / shape.inputs;
         let x = MatRef::row_major(inputs, batch, shape.inputs);
+        // Added after the product, as `dot(w, x) + b`: the bias is the last term.
+        let bias = shape.bias.then_some(bias);
         match weights_t {
             Some(w_t) => {
                 let w_t = MatRef::row_major(&w_t[..weights.len()], shape.inputs, shape.outputs);
-                (self.kernels.matmul)(x, w_t, pre);
+                (self.kernels.matmul)(x, w_t, pre, bias);
             }
             None => {
                 let w = MatRef::row_major(weights, shape.outputs, shape.inputs);
-                (self.kernels.matmul)(x, w.t(), pre);
+                (self.kernels.matmul)(x, w.t(), pre, bias);
             }
         }
-        on_widest_vectors(
-            pre.len(),
-            #[inline(always)]
-            || {
-                if shape.bias {
-                    // Added after the product, as `dot(w, x) + b`: the bias is the last term.
-                    for z_row in pre.chunks_exact_mut(shape.outputs) {
-                        for (z, &b) in z_row.iter_mut().zip(bias) {
-                            *z = *z + b;
-                        }
-                    }
-                }
-                (self.kernels.activate)(self.activation, pre, out);
-            },
-        );
+        (self.kernels.activate)(self.activation, pre, out);
     }
 
     /// Whether the forward pass over `rows` rows runs faster on a copy of `Wᵀ` (then
@@ -122,7 +110,7 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
         let batch = inputs.len() / shape.inputs;
         let d = MatRef::row_major(&*delta, batch, shape.outputs);
         let x = MatRef::row_major(inputs, batch, shape.inputs);
-        (self.kernels.matmul)(d.t(), x, grad_w);
+        (self.kernels.matmul)(d.t(), x, grad_w, None);
         if shape.bias {
             on_widest_vectors(
                 delta.len(),
@@ -141,6 +129,7 @@ impl<T: Float, A: ActivationFunction<T>> Dense<'_, T, A> {
             MatRef::row_major(delta, batch, shape.outputs),
             MatRef::row_major(weights, shape.outputs, shape.inputs),
             input_grads,
+            None,
         );
     }
 }
