@@ -11,7 +11,8 @@ rounds, each running the three in turn), and each round's ratios.
 
 Run from the repository root (it builds and runs the crate's example in release mode):
     /work/torchenv/bin/python tools/compare.py [EPOCHS] [f64|f32]
-(PyTorch with its default kernels, as its users run it.)
+(PyTorch with its default kernels, as its users run it.) Where PyTorch is not installed
+(its wheel index unreachable, say), the table has scikit-learn alone and says so.
 """
 
 import json
@@ -23,7 +24,6 @@ import warnings
 
 import numpy as np
 import sklearn
-import torch
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -32,8 +32,13 @@ EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 FLOAT = sys.argv[2] if len(sys.argv) > 2 else "f64"
 NUMPY_FLOAT = {"f64": np.float64, "f32": np.float32}[FLOAT]
 REPEATS = 3
-torch.set_num_threads(1)
-torch.set_default_dtype({"f64": torch.float64, "f32": torch.float32}[FLOAT])
+try:
+    import torch
+except ImportError:
+    torch = None
+else:
+    torch.set_num_threads(1)
+    torch.set_default_dtype({"f64": torch.float64, "f32": torch.float32}[FLOAT])
 
 
 def crate_once():
@@ -85,24 +90,27 @@ def main():
     for seed in range(REPEATS):
         ours = crate_once()
         train, test = ours["train"], ours["test"]
-        rounds.append((ours, sklearn_once(x, y, train, test, seed),
-                       pytorch_once(x, y, train, test, seed)))
+        theirs = pytorch_once(x, y, train, test, seed) if torch else None
+        rounds.append((ours, sklearn_once(x, y, train, test, seed), theirs))
     ours_time = statistics.median(r[0]["seconds_per_epoch"] for r in rounds)
     first_ours, first_sk, first_torch = rounds[0]
     rows = [
         ("backprop (this crate)", first_ours["accuracy"], ours_time),
         (f"scikit-learn {sklearn.__version__} MLPClassifier (weights {first_sk[2]})",
          first_sk[0], statistics.median(r[1][1] for r in rounds)),
-        (f"PyTorch {torch.__version__} (CPU, 1 thread)",
-         first_torch[0], statistics.median(r[2][1] for r in rounds)),
     ]
+    if torch:
+        rows.append((f"PyTorch {torch.__version__} (CPU, 1 thread)",
+                     first_torch[0], statistics.median(r[2][1] for r in rounds)))
     print(f"| digits, {EPOCHS} epochs, {FLOAT} | test accuracy | time per epoch | vs this crate |")
     print("| --- | --- | --- | --- |")
     for name, accuracy, seconds in rows:
         print(f"| {name} | {accuracy:.4f} | {seconds * 1e3:.2f} ms | {seconds / ours_time:.1f}× |")
-    for k, name in [(1, "scikit-learn"), (2, "PyTorch")]:
+    for k, name in [(1, "scikit-learn"), (2, "PyTorch")][:2 if torch else 1]:
         ratios = [r[k][1] / r[0]["seconds_per_epoch"] for r in rounds]
         print(f"{name} ÷ this crate by round: " + ", ".join(f"{v:.1f}×" for v in ratios))
+    if not torch:
+        print("PyTorch is not installed here: its column is left out.")
 
 
 if __name__ == "__main__":
