@@ -32,7 +32,7 @@
 
 use core::ops::{Add, Mul};
 
-use super::{pairwise_sum, pairwise_sum_apart, MatRef};
+use super::{add_to_rows, pairwise_sum, pairwise_sum_apart, MatRef};
 
 /// Columns of `A` the array tiles pack at a time (4 rows of them: 4 KiB of f32, 8 KiB of
 /// f64, in L1 beside `B`'s rows).
@@ -263,11 +263,7 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
     // A pass of its own: few columns make it cheap, and in the loops above the addition
     // moved the sums out of registers (seen in the assembly).
     if let Some(row) = plus_row {
-        for c_row in c.chunks_exact_mut(b.cols.max(1)) {
-            for (v, &x) in c_row.iter_mut().zip(row) {
-                *v = *v + x;
-            }
-        }
+        add_to_rows(c, row);
     }
 }
 

@@ -300,10 +300,16 @@ pub(crate) fn plain_matmul<T: Float>(
     }
     if let Some(row) = plus_row {
         assert_eq!(row.len(), b.cols, "row length");
-        for c_row in c.chunks_exact_mut(b.cols.max(1)) {
-            for (v, &x) in c_row.iter_mut().zip(row) {
-                *v = *v + x;
-            }
+        add_to_rows(c, row);
+    }
+}
+
+/// `C[i][j] += row[j]` for every row of the row-major `c` (`row.len()` columns).
+#[inline(always)]
+pub(super) fn add_to_rows<T: Copy + core::ops::Add<Output = T>>(c: &mut [T], row: &[T]) {
+    for c_row in c.chunks_exact_mut(row.len().max(1)) {
+        for (v, &x) in c_row.iter_mut().zip(row) {
+            *v = *v + x;
         }
     }
 }
