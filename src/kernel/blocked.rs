@@ -260,8 +260,9 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
             dot_columns::<F, 1, L, FUSED>(a, b, c, (i, j));
         }
     }
-    // A pass of its own: few columns make it cheap, and in the loops above the addition
-    // moved the sums out of registers (seen in the assembly).
+    // A pass of its own: the dot products run small outputs (few columns, or a batch of
+    // a few rows), and in the loops above the addition moved the sums out of registers
+    // (seen in the assembly).
     if let Some(row) = plus_row {
         add_to_rows(c, row);
     }
