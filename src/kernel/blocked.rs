@@ -149,7 +149,7 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
         unsafe { Blocks::rows::<MR>(a, b, (c, plus_row), i) };
         i += MR;
     }
-    // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4 or 8), then one.
+    // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4, 6 or 8), then one.
     if MR > 4 && i + 4 <= a.rows {
         unsafe { Blocks::rows::<4>(a, b, (c, plus_row), i) };
         i += 4;
