@@ -143,19 +143,30 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     if let Some(row) = plus_row {
         assert_eq!(row.len(), b.cols, "row length");
     }
-    let mut i = 0;
-    // SAFETY (the three calls): passed on from the caller.
-    while i + MR <= a.rows {
+    let (whole, fours) = row_blocks(a.rows, MR);
+    // SAFETY (the three loops): passed on from the caller.
+    for i in (0..whole * MR).step_by(MR) {
         unsafe { Blocks::rows::<MR>(a, b, (c, plus_row), i) };
-        i += MR;
     }
-    // Up to MR − 1 rows remain: four at a time where MR > 4 (MR is 4, 6 or 8), then one.
-    if MR > 4 && i + 4 <= a.rows {
+    for i in (whole * MR..).step_by(4).take(fours) {
         unsafe { Blocks::rows::<4>(a, b, (c, plus_row), i) };
-        i += 4;
     }
-    for i in i..a.rows {
+    for i in whole * MR + fours * 4..a.rows {
         unsafe { Blocks::rows::<1>(a, b, (c, plus_row), i) };
+    }
+}
+
+/// How many blocks of `mr` rows, then of 4, cover `rows` (the rest go one at a time).
+/// One row alone runs two chains of dependent multiply-adds where the units take eight,
+/// so an `mr` block is given up where 4-row blocks then leave fewer rows alone: 32 rows
+/// in blocks of 6 are 4 × 6 + 2 × 4, not 5 × 6 + 1 + 1.
+fn row_blocks(rows: usize, mr: usize) -> (usize, usize) {
+    let whole = rows / mr;
+    let alone = |rest: usize| rest % 4;
+    if whole > 0 && alone(rows % mr + mr) < alone(rows % mr) {
+        (whole - 1, (rows % mr + mr) / 4)
+    } else {
+        (whole, rows % mr / 4)
     }
 }
 
@@ -334,5 +345,28 @@ fn dot_columns<F: Lane, const N: usize, const L: usize, const FUSED: bool>(
             sum = F::multiply_add::<FUSED>(x, y, sum);
         }
         c[i * b.cols + j + n] = sum;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::row_blocks;
+
+    /// Every row is covered once, and no split into `mr` and 4-row blocks leaves fewer
+    /// rows alone (found by trying every count of `mr` blocks).
+    #[test]
+    fn row_blocks_leave_the_fewest_rows_alone() {
+        for mr in [4, 6, 8] {
+            for rows in 0..200 {
+                let (whole, fours) = row_blocks(rows, mr);
+                let covered = whole * mr + fours * 4;
+                assert!(covered <= rows && rows - covered < 4, "{rows} rows by {mr}");
+                let fewest = (0..=rows / mr).map(|n| (rows - n * mr) % 4).min();
+                assert_eq!(Some(rows - covered), fewest, "{rows} rows by {mr}");
+            }
+        }
+        assert_eq!(row_blocks(32, 6), (4, 2));
+        assert_eq!(row_blocks(1024, 6), (170, 1));
+        assert_eq!(row_blocks(1024, 8), (128, 0));
     }
 }
