@@ -242,7 +242,7 @@ unsafe fn tiles_avx512<F: Registers>(
 /// The tiles in AVX registers: 6 rows by two registers (12 of the 16 accumulate, the
 /// rest hold `B`'s row and `A`'s value). A multiply-add takes 4 cycles and two start per
 /// cycle on Zen 3, so 8 running sums (4 rows) kept the units busy only with nothing else
-/// in the way; with 12 a W4 step in f64 took 9 % less time there.
+/// in the way; with 12 a W4 step in f64 took 7 % less time there.
 ///
 /// # Safety
 ///
