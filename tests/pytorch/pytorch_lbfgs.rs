@@ -3,11 +3,16 @@
 //! history and a small `max_iter`.
 //!
 //! tests/data/lbfgs.json comes from tools/reference_lbfgs.py (float64, a 2-4-1 tanh
-//! network, nn.MSELoss). The first call must agree to 1e-12 (relative, with an absolute
-//! floor of 1e-14) and make as many evaluations. Later calls amplify rounding, so they
-//! are held to 100 times the spread PyTorch itself shows when every initial parameter
-//! moves by one ulp (at least 1e-9), with the same evaluation counts wherever that
-//! spread is below 1e-6.
+//! network, nn.MSELoss). The first call must agree to 1e-12 relative plus an absolute
+//! term, 1e-14 or 100 times the spread PyTorch itself shows when every initial
+//! parameter moves by one ulp, whichever is larger, and make as many evaluations. Later
+//! calls amplify rounding more, so they are held to the spread's bound alone (at least
+//! 1e-9), with the same evaluation counts wherever the spread is below 1e-6.
+//!
+//! The spread's bound on the first call is what PyTorch's own numbers need: run on a
+//! Zen 3 (AVX2) and on an AVX-512 machine, the same script's first strong-Wolfe call
+//! differs by 2.9e-13 (1.9e-12 relative), 4 to 17 times its one-ulp spread
+//! (docs/reliability.md §17).
 
 use backprop::{Lbfgs, LineSearch, Mse, Network, Trainer};
 use serde::Deserialize;
@@ -74,7 +79,7 @@ fn the_reference_was_made_by_torch() {
 }
 
 #[test]
-fn the_first_step_matches_pytorch_to_1e_12() {
+fn the_first_step_matches_pytorch_to_1e_12_or_its_own_spread() {
     let r = reference();
     for case in &r.cases {
         let mut trainer = trainer(&r, case);
@@ -82,7 +87,8 @@ fn the_first_step_matches_pytorch_to_1e_12() {
         let first = &case.calls[0];
         let what = format!("{}: call 1", case.name);
         assert_within(&what, &[step.loss], &[first.loss], 1e-12, 1e-14);
-        assert_within(&what, trainer.model().params(), &first.params, 1e-12, 1e-14);
+        let floor = (100.0 * first.spread).max(1e-14);
+        assert_within(&what, trainer.model().params(), &first.params, 1e-12, floor);
         assert_eq!(step.evaluations, first.evaluations, "{what}: evaluations");
     }
 }
