@@ -6,12 +6,14 @@
 //! - `pytorch_digits`: two epochs of Adam on the digits, PyTorch's losses and weights.
 //! - `diabetes_split`: the diabetes example's baseline was fitted on the crate's split.
 //! - `lbfgs_digits`: L-BFGS reaches 95 % training accuracy on the digits in 150 iterations.
+//! - `examples`: each data set's example reaches the result its doc comment gives.
 #![cfg(feature = "datasets")]
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod diabetes_split;
+mod examples;
 mod lbfgs_digits;
 mod prepare_sklearn;
 mod pytorch_digits;
