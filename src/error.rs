@@ -34,6 +34,9 @@ pub enum Quantity {
     /// The loss or its gradient at parameters an optimizer tried within a step
     /// ([`Lbfgs`](crate::Lbfgs)'s evaluations after the first).
     TrialLoss,
+    /// Results sized by a class count: a confusion matrix (`classes²` counts), the scores
+    /// of each class, or a data set's rows per class.
+    Classes,
 }
 
 impl fmt::Display for Quantity {
@@ -51,6 +54,7 @@ impl fmt::Display for Quantity {
             Quantity::Direction => "direction",
             Quantity::Hessian => "hessian",
             Quantity::TrialLoss => "loss or gradient at a point the optimizer tried",
+            Quantity::Classes => "per-class results",
         };
         f.write_str(name)
     }

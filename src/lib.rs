@@ -219,6 +219,7 @@ mod cast;
 pub mod datasets;
 pub mod derivatives;
 mod error;
+mod fallible;
 mod finite;
 mod kernel;
 mod loss;

@@ -5,7 +5,9 @@ use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
+use crate::fallible;
 use crate::finite::ensure_finite;
+use crate::prepare::{shuffle_whole_rows, take_rows};
 
 /// Rows of inputs with one target each: a class index for classification, a value for
 /// regression. Inputs are row-major, `len() × input_len()`, as a [`Trainer`](crate::Trainer)
@@ -27,7 +29,8 @@ pub struct Dataset<T> {
     inputs: Vec<T>,
     targets: Vec<T>,
     input_len: usize,
-    classes: Option<usize>,
+    /// Rows per class, one count per class; `None` for regression.
+    class_counts: Option<Vec<usize>>,
     feature_names: Vec<String>,
     target_names: Vec<String>,
 }
@@ -45,7 +48,9 @@ impl<T: Float> Dataset<T> {
     ///   `targets.len() · input_len` values;
     /// - [`Error::NonFinite`] for a NaN or infinite input or target;
     /// - [`Error::InvalidTarget`] for a class index that is not a whole number below
-    ///   `classes`.
+    ///   `classes`;
+    /// - [`Error::TooLarge`] ([`Quantity::Classes`]) if `classes` counts do not fit in
+    ///   memory.
     pub fn new(
         inputs: Vec<T>,
         input_len: usize,
@@ -70,14 +75,12 @@ impl<T: Float> Dataset<T> {
         }
         ensure_finite(&inputs, Quantity::Input)?;
         ensure_finite(&targets, Quantity::Target)?;
-        if let Some(classes) = classes {
-            check_class_indices(&targets, classes)?;
-        }
+        let class_counts = classes.map(|c| count_classes(&targets, c)).transpose()?;
         Ok(Self {
             inputs,
             targets,
             input_len,
-            classes,
+            class_counts,
             feature_names: Vec::new(),
             target_names: Vec::new(),
         })
@@ -108,7 +111,7 @@ impl<T: Float> Dataset<T> {
 
     /// The number of classes; `None` for a regression data set.
     pub fn classes(&self) -> Option<usize> {
-        self.classes
+        self.class_counts.as_ref().map(Vec::len)
     }
 
     /// The number of rows.
@@ -134,21 +137,15 @@ impl<T: Float> Dataset<T> {
 
     /// How many rows each class has; `None` for regression.
     pub fn class_counts(&self) -> Option<Vec<usize>> {
-        let classes = self.classes?;
-        let mut counts = alloc::vec![0; classes];
-        for &y in &self.targets {
-            // checked on construction: a whole number below `classes`
-            counts[y.to_usize().unwrap_or(0)] += 1;
-        }
-        Some(counts)
+        self.class_counts.clone()
     }
 
     /// Shuffles the rows in place, inputs and targets together
     /// ([`prepare::shuffle_rows`](crate::prepare::shuffle_rows) with `seed`).
     pub fn shuffle(&mut self, seed: u64) {
-        let order = crate::prepare::permutation(self.len(), seed);
-        let inputs = crate::prepare::take_rows(&self.inputs, self.input_len, &order);
-        *self = self.pick(inputs.unwrap_or_default(), &order); // a permutation of the rows
+        // the same seed draws the same swaps for both, so each row keeps its target
+        shuffle_whole_rows(&mut self.inputs, self.input_len, seed);
+        shuffle_whole_rows(&mut self.targets, 1, seed);
     }
 
     /// A random train/test split with scikit-learn's sizes: `⌈test_fraction · len⌉` test
@@ -196,30 +193,37 @@ impl<T: Float> Dataset<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`] ([`Quantity::Input`]) for an index not below
-    /// [`len`](Self::len) (`expected` the row count, `actual` the index).
+    /// - [`Error::LengthMismatch`] ([`Quantity::Input`]) for an index not below
+    ///   [`len`](Self::len) (`expected` the row count, `actual` the index);
+    /// - [`Error::TooLarge`] ([`Quantity::Input`]) if the rows taken do not fit in memory.
     pub fn select(&self, indices: &[usize]) -> Result<Self, Error> {
-        let inputs = crate::prepare::take_rows(&self.inputs, self.input_len, indices)?;
-        Ok(self.pick(inputs, indices))
-    }
-
-    /// The rows `indices`, known to be below `len()`, with `inputs` already taken.
-    fn pick(&self, inputs: Vec<T>, indices: &[usize]) -> Self {
-        let w = self.input_len;
-        Self {
-            inputs,
-            targets: indices.iter().map(|&i| self.targets[i]).collect(),
-            input_len: w,
-            classes: self.classes,
+        let targets = take_rows(&self.targets, 1, indices)?;
+        let classes = self.classes();
+        Ok(Self {
+            inputs: take_rows(&self.inputs, self.input_len, indices)?,
+            class_counts: classes.map(|c| count_classes(&targets, c)).transpose()?,
+            targets,
+            input_len: self.input_len,
             feature_names: self.feature_names.clone(),
             target_names: self.target_names.clone(),
-        }
+        })
     }
 
     /// The inputs and the targets, taken out.
     pub fn into_parts(self) -> (Vec<T>, Vec<T>) {
         (self.inputs, self.targets)
     }
+}
+
+/// Rows per class of `targets`, after refusing the first class index that is not a whole
+/// number in `[0, classes)`.
+fn count_classes<T: Float>(targets: &[T], classes: usize) -> Result<Vec<usize>, Error> {
+    check_class_indices(targets, classes)?;
+    let mut counts = fallible::filled(classes, 0, Quantity::Classes)?;
+    for &y in targets {
+        counts[y.to_usize().unwrap_or(0)] += 1; // checked just above: below `classes`
+    }
+    Ok(counts)
 }
 
 /// Refuses the first class index that is not a whole number in `[0, classes)`.

@@ -5,7 +5,8 @@ use num_traits::Float;
 
 use super::class_pairs;
 use crate::cast::cast;
-use crate::error::Error;
+use crate::error::{Error, Quantity};
+use crate::fallible;
 
 /// The fraction of rows whose predicted class is the true one.
 ///
@@ -38,7 +39,8 @@ pub fn confusion_matrix<T: Float>(
     classes: usize,
 ) -> Result<Vec<usize>, Error> {
     let pairs = class_pairs(y_true, y_pred, classes)?;
-    let mut matrix = alloc::vec![0; classes * classes];
+    let cells = fallible::product(classes, classes, Quantity::Classes)?;
+    let mut matrix = fallible::filled(cells, 0, Quantity::Classes)?;
     for (t, p) in pairs {
         matrix[t * classes + p] += 1;
     }
@@ -168,11 +170,12 @@ pub fn precision_recall_fscore_support<T: Float>(
             cast::<T>(a) / cast(b)
         }
     };
+    let what = Quantity::Classes;
     let mut scores = ClassScores {
-        precision: Vec::with_capacity(classes),
-        recall: Vec::with_capacity(classes),
-        f1: Vec::with_capacity(classes),
-        support: Vec::with_capacity(classes),
+        precision: fallible::with_capacity(classes, what)?,
+        recall: fallible::with_capacity(classes, what)?,
+        f1: fallible::with_capacity(classes, what)?,
+        support: fallible::with_capacity(classes, what)?,
     };
     for c in 0..classes {
         let tp = matrix[c * classes + c];

@@ -21,7 +21,9 @@
 //! Every function refuses, with nothing computed: slices of different lengths
 //! ([`Error::LengthMismatch`], [`Quantity::Prediction`]), no rows ([`Error::EmptyBatch`]),
 //! NaN or infinite values ([`Error::NonFinite`]), and class indices that are not whole
-//! numbers below `classes` ([`Error::InvalidTarget`], for `y_true` or `y_pred`).
+//! numbers below `classes` ([`Error::InvalidTarget`], for `y_true` or `y_pred`). A
+//! `classes` whose per-class results do not fit in memory (a confusion matrix holds
+//! `classes²` counts) is [`Error::TooLarge`] ([`Quantity::Classes`]).
 
 mod classification;
 mod ranking;

@@ -1,12 +1,12 @@
 //! Scores of predicted probabilities.
 
-use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::check_pair;
 use crate::cast::cast;
 use crate::datasets::check_class_indices;
-use crate::error::Error;
+use crate::error::{Error, Quantity};
+use crate::fallible;
 
 /// The area under the ROC curve of a binary classifier's scores: the probability that a
 /// random positive row scores above a random negative one, ties counting one half
@@ -46,7 +46,9 @@ pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> 
             });
         }
     }
-    let mut order: Vec<usize> = (0..y_score.len()).collect();
+    let mut order: alloc::vec::Vec<usize> =
+        fallible::with_capacity(y_score.len(), Quantity::Prediction)?;
+    order.extend(0..y_score.len());
     // finite (checked), so the partial order is total
     order.sort_by(|&a, &b| {
         y_score[a]

@@ -216,12 +216,7 @@ where
 /// `len` zeros, or [`Error::TooLarge`] about `what` where `vec!` would panic or abort: a
 /// request above `isize::MAX` bytes, or one the allocator refuses.
 pub(crate) fn zeros<T: Float>(len: usize, what: Quantity) -> Result<Vec<T>, Error> {
-    let mut values = Vec::new();
-    values
-        .try_reserve_exact(len)
-        .map_err(|_| Error::TooLarge { what })?;
-    values.resize(len, T::zero());
-    Ok(values)
+    crate::fallible::filled(len, T::zero(), what)
 }
 
 /// The number of rows in a row-major batch of `row_len`-wide samples.

@@ -14,6 +14,7 @@ mod split;
 mod standardize;
 
 pub use min_max::MinMax;
+pub(crate) use split::shuffle_whole_rows;
 pub use split::{
     permutation, shuffle_rows, stratified_train_test_split, take_rows, train_test_split,
 };

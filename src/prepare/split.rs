@@ -5,21 +5,49 @@ use num_traits::Float;
 
 use crate::datasets::check_class_indices;
 use crate::error::{Error, Quantity};
+use crate::fallible;
 use crate::rng::{self, Stream};
 
 /// A permutation of `0..rows`, drawn by Fisher–Yates from the crate's stream for `seed`
 /// (the shuffle of [`Epochs`](crate::Epochs)).
-pub fn permutation(rows: usize, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..rows).collect();
-    fisher_yates(&mut order, &mut rng::stream(seed));
-    order
+///
+/// # Errors
+///
+/// [`Error::TooLarge`] ([`Quantity::Input`]) if `rows` indices do not fit in memory.
+///
+/// ```
+/// use backprop::prepare::permutation;
+///
+/// let mut order = permutation(5, 7)?;
+/// order.sort();
+/// assert_eq!(order, [0, 1, 2, 3, 4]);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn permutation(rows: usize, seed: u64) -> Result<Vec<usize>, Error> {
+    let mut order = fallible::with_capacity(rows, Quantity::Input)?;
+    order.extend(0..rows);
+    fisher_yates(&mut order, 1, &mut rng::stream(seed));
+    Ok(order)
 }
 
-fn fisher_yates(order: &mut [usize], stream: &mut Stream) {
-    for i in (1..order.len()).rev() {
+/// Fisher–Yates over the rows of `values` (`width` values each): row `i`, from the last
+/// down, trades places with a row `j ≤ i` drawn from `stream`. The same swaps applied to
+/// `0..n` give [`permutation`], so row `k` of the result is the old row
+/// `permutation(n, seed)[k]`.
+fn fisher_yates<T>(values: &mut [T], width: usize, stream: &mut Stream) {
+    let rows = values.len().checked_div(width).unwrap_or(0);
+    for i in (1..rows).rev() {
         let j = rng::below(stream, i as u64 + 1) as usize;
-        order.swap(i, j);
+        if j != i {
+            let (before, from_i) = values.split_at_mut(i * width);
+            before[j * width..(j + 1) * width].swap_with_slice(&mut from_i[..width]);
+        }
     }
+}
+
+/// [`shuffle_rows`] on rows known to be whole: in place, nothing allocated.
+pub(crate) fn shuffle_whole_rows<T>(values: &mut [T], width: usize, seed: u64) {
+    fisher_yates(values, width, &mut rng::stream(seed));
 }
 
 /// Shuffles the rows of `rows` (row-major, `width` values per row) in place: row `k`
@@ -44,11 +72,9 @@ fn fisher_yates(order: &mut [usize], stream: &mut Stream) {
 /// }
 /// # Ok::<(), backprop::Error>(())
 /// ```
-pub fn shuffle_rows<T: Copy>(rows: &mut [T], width: usize, seed: u64) -> Result<(), Error> {
-    let n = row_count(rows, width)?;
-    let order = permutation(n, seed);
-    let shuffled = take(rows, width, &order);
-    rows.copy_from_slice(&shuffled);
+pub fn shuffle_rows<T>(rows: &mut [T], width: usize, seed: u64) -> Result<(), Error> {
+    row_count(rows, width)?;
+    shuffle_whole_rows(rows, width, seed);
     Ok(())
 }
 
@@ -56,9 +82,10 @@ pub fn shuffle_rows<T: Copy>(rows: &mut [T], width: usize, seed: u64) -> Result<
 ///
 /// # Errors
 ///
-/// [`Error::LengthMismatch`] ([`Quantity::Input`]) if `rows` is not whole rows of
-/// `width` values, or an index is not below the row count (`expected` is then the row
-/// count, `actual` the index).
+/// - [`Error::LengthMismatch`] ([`Quantity::Input`]) if `rows` is not whole rows of
+///   `width` values, or an index is not below the row count (`expected` is then the row
+///   count, `actual` the index);
+/// - [`Error::TooLarge`] ([`Quantity::Input`]) if the rows taken do not fit in memory.
 pub fn take_rows<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Result<Vec<T>, Error> {
     let n = row_count(rows, width)?;
     if let Some(&index) = indices.iter().find(|&&i| i >= n) {
@@ -68,15 +95,17 @@ pub fn take_rows<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Result
             actual: index,
         });
     }
-    Ok(take(rows, width, indices))
+    take(rows, width, indices)
 }
 
-fn take<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Vec<T> {
-    let mut out = Vec::with_capacity(indices.len() * width);
+/// The rows `indices` (each below the row count) of `rows`, in that order.
+fn take<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Result<Vec<T>, Error> {
+    let len = fallible::product(indices.len(), width, Quantity::Input)?;
+    let mut out = fallible::with_capacity(len, Quantity::Input)?;
     for &i in indices {
         out.extend_from_slice(&rows[i * width..(i + 1) * width]);
     }
-    out
+    Ok(out)
 }
 
 fn row_count<T>(rows: &[T], width: usize) -> Result<usize, Error> {
@@ -117,8 +146,9 @@ fn sizes(rows: usize, test_fraction: f64, at_least: usize) -> Result<(usize, usi
 ///
 /// # Errors
 ///
-/// [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)`, or one
-/// that leaves no training row.
+/// - [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)`, or
+///   one that leaves no training row;
+/// - [`Error::TooLarge`] ([`Quantity::Input`]) if `rows` indices do not fit in memory.
 ///
 /// ```
 /// use backprop::prepare::train_test_split;
@@ -132,10 +162,12 @@ pub fn train_test_split(
     test_fraction: f64,
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>), Error> {
-    let (_, n_test) = sizes(rows, test_fraction, 1)?;
-    let mut order = permutation(rows, seed);
-    let train = order.split_off(n_test);
-    Ok((train, order))
+    let (n_train, n_test) = sizes(rows, test_fraction, 1)?;
+    let mut test = permutation(rows, seed)?;
+    let mut train = fallible::with_capacity(n_train, Quantity::Input)?;
+    train.extend_from_slice(&test[n_test..]);
+    test.truncate(n_test);
+    Ok((train, test))
 }
 
 /// Row indices for a train/test split that keeps each class's share, as scikit-learn's
@@ -200,7 +232,7 @@ pub fn stratified_train_test_split<T: Float>(
 }
 
 fn shuffle(values: &mut [usize], stream: &mut Stream) {
-    fisher_yates(values, stream);
+    fisher_yates(values, 1, stream);
 }
 
 /// Each class that occurs, in increasing order, with its rows in row order (sorting
@@ -252,4 +284,34 @@ fn approximate_mode(counts: &[usize], draws: usize, stream: &mut Stream) -> Vec<
         need -= need.min(tied.len());
     }
     drawn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datasets::Dataset;
+
+    /// Shuffling in place swaps rows as `permutation` swaps indices, so row `k` becomes
+    /// the old row `permutation(n, seed)[k]`, as `shuffle_rows` promises.
+    #[test]
+    fn shuffling_in_place_takes_the_rows_of_the_permutation() {
+        for (n, width, seed) in [(1, 3, 0), (2, 1, 5), (7, 3, 42), (50, 2, 7), (33, 5, 1)] {
+            let rows: Vec<f64> = (0..n * width).map(|v| v as f64).collect();
+            let order = permutation(n, seed).unwrap();
+            let expected = take_rows(&rows, width, &order).unwrap();
+            let mut shuffled = rows.clone();
+            shuffle_rows(&mut shuffled, width, seed).unwrap();
+            assert_eq!(
+                shuffled, expected,
+                "n = {n}, width = {width}, seed = {seed}"
+            );
+
+            let targets: Vec<f64> = (0..n).map(|r| (r % 3) as f64).collect();
+            let mut data = Dataset::new(rows, width, targets, Some(3)).unwrap();
+            let selected = data.select(&order).unwrap();
+            data.shuffle(seed);
+            assert_eq!(data, selected);
+        }
+        assert!(permutation(0, 3).unwrap().is_empty());
+    }
 }

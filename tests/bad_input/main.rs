@@ -16,6 +16,8 @@
 //!   and change nothing.
 //! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
 //! - `prepare`: splits and scalers refuse bad fractions, classes and widths.
+//! - `sizes_beyond_memory`: row and class counts too large to hold get `TooLarge`, not a
+//!   panic or an abort.
 //! - `soak`: 10⁵ steps between hostile calls and restores end bit for bit where the
 //!   valid steps alone end.
 //! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
@@ -36,4 +38,5 @@ mod invalid_schedule_and_clip;
 mod loss_bad_input;
 mod messages;
 mod prepare;
+mod sizes_beyond_memory;
 mod soak;
