@@ -289,6 +289,14 @@ pub enum Error {
     },
     /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
     MissingMetric,
+    /// A scaler's statistic of finite values overflows the number type: column
+    /// `column`'s mean or variance ([`Standardize`](crate::prepare::Standardize)) or
+    /// range ([`MinMax`](crate::prepare::MinMax)) is infinite. Dividing the data by a
+    /// power of two first (exact) avoids it.
+    ColumnOverflow {
+        /// The column, counted from 0.
+        column: usize,
+    },
     /// The step would have produced a non-finite loss, gradient or parameter.
     ///
     /// The step was not applied: the learning rate is likely too large.
@@ -407,6 +415,11 @@ impl fmt::Display for Error {
                  needs one per epoch",
             ),
             Error::Diverged { step, what } => diverged_message(f, *step, *what),
+            Error::ColumnOverflow { column } => write!(
+                f,
+                "column {column}'s statistics overflow the number type; divide the data by a \
+                 power of two first"
+            ),
             Error::NoInputs => f.write_str(
                 "the model has no inputs: a network needs at least one (`Network::builder(n)` \
                  with n ≥ 1)",

@@ -32,6 +32,15 @@ pub(super) fn check_width<T>(rows: &[T], width: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuses per-column statistics of finite values that overflowed, naming the first such
+/// column.
+pub(super) fn refuse_overflow<T: Float>(statistics: &[T]) -> Result<(), Error> {
+    match statistics.iter().position(|s| !s.is_finite()) {
+        Some(column) => Err(Error::ColumnOverflow { column }),
+        None => Ok(()),
+    }
+}
+
 /// Applies `f(value, a[j], b[j])` to every value of column `j` of `rows`, in place.
 pub(super) fn map_columns<T: Float>(rows: &mut [T], a: &[T], b: &[T], f: impl Fn(T, T, T) -> T) {
     for row in rows.chunks_exact_mut(a.len()) {

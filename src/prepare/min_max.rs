@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::columns::{check_width, fit_rows, map_columns};
+use super::columns::{check_width, fit_rows, map_columns, refuse_overflow};
 use crate::cast::cast;
 use crate::error::Error;
 
@@ -54,7 +54,8 @@ impl<T: Float> MinMax<T> {
     /// # Errors
     ///
     /// [`Error::EmptyBatch`] for no rows, [`Error::LengthMismatch`] for rows that are
-    /// not whole (or `width` 0), [`Error::NonFinite`] for a NaN or infinite value.
+    /// not whole (or `width` 0), [`Error::NonFinite`] for a NaN or infinite value,
+    /// [`Error::ColumnOverflow`] for a column whose range (maximum − minimum) overflows.
     pub fn fit(rows: &[T], width: usize) -> Result<Self, Error> {
         fit_rows(rows, width)?;
         let (mut data_min, mut data_max) = (rows[..width].to_vec(), rows[..width].to_vec());
@@ -64,14 +65,16 @@ impl<T: Float> MinMax<T> {
                 *hi = hi.max(x);
             }
         }
-        let tiny = T::epsilon() * cast::<T>(10); // scikit-learn's `10 * eps`
-        let scale: Vec<T> = data_min
+        let ranges: Vec<T> = data_min
             .iter()
             .zip(&data_max)
-            .map(|(&lo, &hi)| {
-                let range = hi - lo;
-                T::one() / if range < tiny { T::one() } else { range }
-            })
+            .map(|(&lo, &hi)| hi - lo)
+            .collect();
+        refuse_overflow(&ranges)?; // 1 / ∞ would scale the column to 0
+        let tiny = T::epsilon() * cast::<T>(10); // scikit-learn's `10 * eps`
+        let scale: Vec<T> = ranges
+            .iter()
+            .map(|&range| T::one() / if range < tiny { T::one() } else { range })
             .collect();
         let min = data_min
             .iter()

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use num_traits::Float;
 
-use super::columns::{check_width, column_sums, fit_rows, map_columns};
+use super::columns::{check_width, column_sums, fit_rows, map_columns, refuse_overflow};
 use crate::cast::cast;
 use crate::error::Error;
 
@@ -58,7 +58,9 @@ impl<T: Float> Standardize<T> {
     /// # Errors
     ///
     /// [`Error::EmptyBatch`] for no rows, [`Error::LengthMismatch`] for rows that are
-    /// not whole (or `width` 0), [`Error::NonFinite`] for a NaN or infinite value.
+    /// not whole (or `width` 0), [`Error::NonFinite`] for a NaN or infinite value,
+    /// [`Error::ColumnOverflow`] for a column whose mean or variance overflows (values
+    /// near 1e154 in `f64`, 1e19 in `f32`).
     pub fn fit(rows: &[T], width: usize) -> Result<Self, Error> {
         let n: T = cast(fit_rows(rows, width)?);
         let mean: Vec<T> = column_sums(rows, width, |x, _| x)
@@ -72,6 +74,9 @@ impl<T: Float> Standardize<T> {
             .zip(&correction)
             .map(|(&s, &c)| (s - c * c / n) / n)
             .collect();
+        // an infinite variance would pass the constant-column test below and scale by 1
+        refuse_overflow(&mean)?;
+        refuse_overflow(&var)?;
         let eps = T::epsilon();
         let scale = var
             .iter()

@@ -16,6 +16,8 @@
 //!   and change nothing.
 //! - `dataset`: a `Dataset` refuses rows, values and class indices that do not fit.
 //! - `prepare`: splits and scalers refuse bad fractions, classes and widths.
+//! - `hostile_prepare_and_metrics`: the same for splits, scalers, data sets and metrics
+//!   (property tests), with what they accept checked against the definitions.
 //! - `sizes_beyond_memory`: row and class counts too large to hold get `TooLarge`, not a
 //!   panic or an abort.
 //! - `soak`: 10⁵ steps between hostile calls and restores end bit for bit where the
@@ -34,6 +36,7 @@ mod dataset;
 mod derivatives_bad_input;
 mod divergence;
 mod hostile_input;
+mod hostile_prepare_and_metrics;
 mod invalid_schedule_and_clip;
 mod loss_bad_input;
 mod messages;

@@ -108,3 +108,21 @@ fn scalers_refuse_no_rows_other_widths_and_non_finite_values() {
     assert_eq!(m.inverse_transform(&mut rows).unwrap_err(), expected);
     assert_eq!(rows, [1.0, 2.0, 3.0]);
 }
+
+#[test]
+fn a_column_whose_statistics_overflow_is_refused_naming_it() {
+    // finite values whose variance (Standardize) or range (MinMax) is beyond f64
+    let rows = [1.0, 0.0, 2.0, 1e300, 3.0, 0.0, 4.0, 0.0];
+    let refused = Standardize::fit(&rows, 2).unwrap_err();
+    assert_eq!(refused, Error::ColumnOverflow { column: 1 });
+    assert!(refused.to_string().contains("column 1"), "{refused}");
+    let wide = [0.0, -1e308, 1.0, 1e308];
+    assert_eq!(
+        MinMax::fit(&wide, 2).unwrap_err(),
+        Error::ColumnOverflow { column: 1 }
+    );
+    // scaled down by a power of two, exactly, the same data fit
+    let halved: Vec<f64> = rows.iter().map(|v| v * 2f64.powi(-600)).collect();
+    assert!(Standardize::fit(&halved, 2).is_ok());
+    assert!(MinMax::fit(&[0.0, -0.5e308, 1.0, 0.5e308], 2).is_ok());
+}
