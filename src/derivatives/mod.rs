@@ -47,10 +47,10 @@ pub use hvp::{hessian_vector_product, HessianVectorProduct};
 pub use jacobian::jacobian;
 pub use jets::{input_jets, InputJets, Jet};
 
-use alloc::vec::Vec;
 use num_traits::Float;
 
 use crate::error::{Error, Quantity};
+use crate::fallible::{filled, product};
 use crate::model::{Model, Network, Neuron};
 
 /// A model that can be rebuilt in another number type: the same architecture with every
@@ -105,21 +105,6 @@ impl<T: Float> Lift<T> for Neuron<T> {
     ) -> Result<Neuron<D>, Error> {
         Neuron::lift(self, convert)
     }
-}
-
-/// `len` copies of `value`, or [`Error::TooLarge`] where the allocation is refused.
-fn filled<T: Clone>(len: usize, value: T, what: Quantity) -> Result<Vec<T>, Error> {
-    let mut values = Vec::new();
-    values
-        .try_reserve_exact(len)
-        .map_err(|_| Error::TooLarge { what })?;
-    values.resize(len, value);
-    Ok(values)
-}
-
-/// `a · b`, or [`Error::TooLarge`] if it overflows `usize`.
-fn product(a: usize, b: usize, what: Quantity) -> Result<usize, Error> {
-    a.checked_mul(b).ok_or(Error::TooLarge { what })
 }
 
 /// Refuses a direction of the wrong length or with a NaN or infinite entry.

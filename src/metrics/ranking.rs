@@ -1,5 +1,6 @@
 //! Scores of predicted probabilities.
 
+use alloc::vec::Vec;
 use num_traits::Float;
 
 use super::check_pair;
@@ -46,8 +47,7 @@ pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> 
             });
         }
     }
-    let mut order: alloc::vec::Vec<usize> =
-        fallible::with_capacity(y_score.len(), Quantity::Prediction)?;
+    let mut order: Vec<usize> = fallible::with_capacity(y_score.len(), Quantity::Prediction)?;
     order.extend(0..y_score.len());
     // finite (checked), so the partial order is total
     order.sort_by(|&a, &b| {

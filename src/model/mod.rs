@@ -242,12 +242,7 @@ pub(crate) fn map_values<T: Copy, D>(
     values: &[T],
     convert: impl Fn(T) -> D,
 ) -> Result<Vec<D>, Error> {
-    let mut mapped = Vec::new();
-    mapped
-        .try_reserve_exact(values.len())
-        .map_err(|_| Error::TooLarge {
-            what: Quantity::Parameters,
-        })?;
+    let mut mapped = crate::fallible::with_capacity(values.len(), Quantity::Parameters)?;
     mapped.extend(values.iter().map(|&v| convert(v)));
     Ok(mapped)
 }
