@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use crate::snapshot::snapshot;
 
 /// A value chosen to break arithmetic, or an ordinary one.
-fn hostile() -> impl Strategy<Value = f64> {
+pub(crate) fn hostile() -> impl Strategy<Value = f64> {
     prop_oneof![
         6 => -3.0..3.0f64,
         2 => 0.0..1.0f64,
