@@ -5,11 +5,12 @@
 //! - **Tiles** ([`product`]), when `B`'s rows are contiguous: `C` is computed in tiles of
 //!   `MR × NR` values held in registers; for each `p`, one row of `B` (`NR` contiguous
 //!   values, one or two SIMD vectors) is multiplied by `MR` values of `A` and added to the
-//!   tile. How a block of rows is computed is a [`RowBlocks`]: explicit vectors
-//!   ([`simd`](super::simd)) on AVX-512 and AVX2, arrays the compiler vectorises otherwise. Every value of `C` is the sum over `p` in order from zero, as in the plain loop;
-//!   only the fused multiply-add (on CPUs that have it) rounds differently. Columns left
-//!   over after the whole tiles take narrower tiles (16, 8, 4, then 1 wide), in the same
-//!   order of operations.
+//!   tile. How a block of rows is computed is a [`RowBlocks`]: explicit vectors (the
+//!   `simd` module, with `std` on x86-64) on AVX-512 and AVX2, arrays the compiler
+//!   vectorises otherwise. Every value of `C` is the sum over `p` in order from zero, as
+//!   in the plain loop; only the fused multiply-add (on CPUs that have it) rounds
+//!   differently. Columns left over after the whole tiles take narrower tiles (16, 8, 4,
+//!   then 1 wide), in the same order of operations.
 //! - **Dot products** ([`dots`]), when `A`'s rows and `B`'s columns are contiguous (the
 //!   forward pass of a layer with few outputs reads `W` itself as `Wᵀ`): each
 //!   `C[i][j] = A[i]·B[.., j]` is summed in `L` independent partial sums, lane `l` taking

@@ -1,15 +1,15 @@
 //! The dispatch of the kernels: the type-identity casts that send generic slices to the
 //! `f32`/`f64` kernels, and the calls of their AVX-512 and AVX2/FMA builds, chosen at run
-//! time. (The other `unsafe` code is [`simd`](super::simd)'s registers, and
+//! time. (The other `unsafe` code is the `simd` module's registers, and
 //! [`blocked`](super::blocked) passing their contract on.)
 //!
 //! Each `unsafe` block below says why it is sound:
 //! - reading a `&[T]` as `&[f32]` (or `f64`) once `TypeId` has shown `T` IS that type;
-//! - calling a `#[target_feature]` build ([`tiles_avx512`], [`dots_avx512`],
-//!   [`curve_with_avx512`], [`with_avx512`] behind [`on_widest_vectors`], and their AVX2
-//!   twins) with an [`Isa`] that `is_x86_feature_detected!` has seen the CPU support; the
-//!   tiles run the explicit registers of [`simd`](super::simd), whose functions need
-//!   exactly that.
+//! - calling a `#[target_feature]` build (`tiles_avx512`, `dots_avx512`,
+//!   `curve_with_avx512`, `with_avx512` behind [`on_widest_vectors`], and their AVX2
+//!   twins; built with `std` on x86-64 only) with an [`Isa`] that
+//!   `is_x86_feature_detected!` has seen the CPU support; the tiles run the explicit
+//!   registers of the `simd` module, whose functions need exactly that.
 //!
 //! Measured gain: docs/performance.md, section "Issue 17".
 #![allow(unsafe_code)]
