@@ -201,17 +201,20 @@ pub fn stratified_train_test_split<T: Float>(
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>), Error> {
     check_class_indices(classes, usize::MAX)?;
-    let by_class = rows_by_class(classes);
-    if let Some((class, _)) = by_class.iter().find(|(_, rows)| rows.len() == 1) {
+    let ByClass {
+        mut rows,
+        classes: by_class,
+    } = ByClass::of(classes)?;
+    if let Some(&(class, _)) = by_class.iter().find(|&&(_, count)| count == 1) {
         return Err(Error::TooFewRows {
-            class: *class,
+            class,
             rows: 1,
             needed: 2,
         });
     }
     let (n_train, n_test) = sizes(classes.len(), test_fraction, by_class.len())?;
     let mut stream = rng::stream(seed);
-    let counts: Vec<usize> = by_class.iter().map(|(_, rows)| rows.len()).collect();
+    let counts: Vec<usize> = by_class.iter().map(|&(_, count)| count).collect();
     let train_counts = approximate_mode(&counts, n_train, &mut stream);
     let left: Vec<usize> = counts
         .iter()
@@ -219,12 +222,15 @@ pub fn stratified_train_test_split<T: Float>(
         .map(|(c, t)| c - t)
         .collect();
     let test_counts = approximate_mode(&left, n_test, &mut stream);
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for (((_, rows), &n), &t) in by_class.iter().zip(&train_counts).zip(&test_counts) {
-        let mut rows = rows.clone();
-        shuffle(&mut rows, &mut stream);
-        train.extend_from_slice(&rows[..n]);
-        test.extend_from_slice(&rows[n..n + t]);
+    let mut train = fallible::with_capacity(n_train, Quantity::Target)?;
+    let mut test = fallible::with_capacity(n_test, Quantity::Target)?;
+    let mut rest = rows.as_mut_slice();
+    for ((&count, &n), &t) in counts.iter().zip(&train_counts).zip(&test_counts) {
+        let (class_rows, after) = core::mem::take(&mut rest).split_at_mut(count);
+        shuffle(class_rows, &mut stream);
+        train.extend_from_slice(&class_rows[..n]);
+        test.extend_from_slice(&class_rows[n..n + t]);
+        rest = after;
     }
     shuffle(&mut train, &mut stream);
     shuffle(&mut test, &mut stream);
@@ -235,23 +241,38 @@ fn shuffle(values: &mut [usize], stream: &mut Stream) {
     fisher_yates(values, 1, stream);
 }
 
-/// Each class that occurs, in increasing order, with its rows in row order (sorting
-/// rather than indexing by class, so a huge class index allocates nothing).
-fn rows_by_class<T: Float>(classes: &[T]) -> Vec<(usize, Vec<usize>)> {
-    let mut pairs: Vec<(usize, usize)> = classes
-        .iter()
-        .enumerate()
-        .map(|(row, c)| (c.to_usize().unwrap_or(0), row)) // checked: a whole number ≥ 0
-        .collect();
-    pairs.sort_unstable();
-    let mut by_class: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (class, row) in pairs {
-        match by_class.last_mut() {
-            Some((last, rows)) if *last == class => rows.push(row),
-            _ => by_class.push((class, alloc::vec![row])),
+/// The rows grouped by class (sorting rather than indexing by class, so a huge class
+/// index allocates nothing).
+struct ByClass {
+    /// Every row, class after class in increasing order, in row order within a class.
+    rows: Vec<usize>,
+    /// Each class that occurs, in increasing order, with its number of rows.
+    classes: Vec<(usize, usize)>,
+}
+
+impl ByClass {
+    /// `classes` (whole numbers ≥ 0, checked) grouped, or [`Error::TooLarge`]
+    /// ([`Quantity::Target`]) where the groups do not fit in memory.
+    fn of<T: Float>(classes: &[T]) -> Result<Self, Error> {
+        let what = Quantity::Target;
+        let mut pairs: Vec<(usize, usize)> = fallible::with_capacity(classes.len(), what)?;
+        let class_of = |c: &T| c.to_usize().unwrap_or(0); // checked: a whole number ≥ 0
+        pairs.extend(classes.iter().map(class_of).zip(0..));
+        pairs.sort_unstable();
+        let distinct = 1 + pairs.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        let mut grouped = Self {
+            rows: fallible::with_capacity(pairs.len(), what)?,
+            classes: fallible::with_capacity(distinct.min(pairs.len()), what)?,
+        };
+        for (class, row) in pairs {
+            grouped.rows.push(row);
+            match grouped.classes.last_mut() {
+                Some((last, count)) if *last == class => *count += 1,
+                _ => grouped.classes.push((class, 1)),
+            }
         }
+        Ok(grouped)
     }
-    by_class
 }
 
 /// scikit-learn's `_approximate_mode(class_counts, n_draws, rng)`: each class's share
