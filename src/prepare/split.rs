@@ -184,7 +184,9 @@ pub fn train_test_split(
 /// - [`Error::InvalidTarget`] for a class index that is not a whole number ≥ 0;
 /// - [`Error::TooFewRows`] for a class with a single row (as scikit-learn refuses it);
 /// - [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
-///   one that leaves either side fewer rows than there are classes.
+///   one that leaves either side fewer rows than there are classes;
+/// - [`Error::TooLarge`] ([`Quantity::Target`]) if the rows grouped by class do not fit
+///   in memory.
 ///
 /// ```
 /// use backprop::prepare::stratified_train_test_split;
