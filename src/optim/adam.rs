@@ -2,8 +2,10 @@
 
 use num_traits::Float;
 
-use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
-use super::{check_floor, first_difference, Optimizer, UpdateRule, WeightDecay};
+use super::options::{
+    lerp, regularized, regularized_update, Formula, Pass, Regularization, Regularized,
+};
+use super::{check_floor, first_difference, Optimizer, OutOfPlace, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 use crate::kernel::Divisor;
@@ -150,6 +152,17 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
+    /// Declines with amsgrad, whose third block the in-place update keeps.
+    fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
+        if self.amsgrad {
+            return false;
+        }
+        let (lr, len) = (update.lr, update.params.len());
+        let pass = OutOfPlacePass { rule: self, update };
+        regularized(self.regularization, lr, len, pass);
+        true
+    }
+
     fn validate(&self) -> Result<(), Error> {
         check_positive("eps", self.eps)?;
         check_decay("betas[0]", self.beta1)?;
@@ -191,6 +204,71 @@ impl<T> Regularized<T> for Adam<T> {
     }
 }
 
+impl<T: Float> Adam<T> {
+    /// One parameter's step `t` (the formula above) as `(θ, g, m, v, v_max)`, updating
+    /// all but `g` in place; `v_max` is `None` without amsgrad.
+    #[inline(always)]
+    fn element(
+        &self,
+        t: u64,
+        lr: T,
+        regularize: impl Fn(T, T) -> (T, T),
+        fused: bool,
+    ) -> impl Fn(&mut T, T, &mut T, &mut T, Option<&mut T>) {
+        let t: T = cast(t);
+        let step_size = lr / (T::one() - self.beta1.powf(t));
+        let bias_correction2_sqrt = (T::one() - self.beta2.powf(t)).powf(cast(0.5));
+        // the same quotients as `/`, in multiply-adds where the CPU fuses them
+        let bias_correction2_sqrt = Divisor::new(bias_correction2_sqrt, fused);
+        let (beta1_weight, beta2, eps) = (T::one() - self.beta1, self.beta2, self.eps);
+        move |p: &mut T, g: T, m: &mut T, v: &mut T, v_max: Option<&mut T>| {
+            let (theta, g) = regularize(*p, g);
+            *m = lerp(*m, g, beta1_weight);
+            *v = *v * beta2 + (T::one() - beta2) * g * g;
+            let second = match v_max {
+                // NaN-propagating, as torch.maximum
+                Some(v_max) => {
+                    *v_max = if *v_max >= *v { *v_max } else { *v };
+                    *v_max
+                }
+                None => *v,
+            };
+            let denom = bias_correction2_sqrt.divide(second.sqrt()) + eps;
+            *p = theta - step_size * *m / denom;
+        }
+    }
+
+    /// [`Formula::apply`] without amsgrad, reading `m` and `v` from `state` and writing
+    /// them to `new_state` (the same values), and saving each parameter before it
+    /// changes.
+    #[inline(always)]
+    fn apply_out_of_place(
+        &self,
+        update: OutOfPlace<'_, T>,
+        regularize: impl Fn(T, T) -> (T, T),
+        fused: bool,
+    ) {
+        let OutOfPlace {
+            t,
+            lr,
+            params,
+            saved_params,
+            grads,
+            state,
+            new_state,
+        } = update;
+        let step = self.element(t, lr, regularize, fused);
+        let (m, v) = state.split_at(params.len());
+        let (new_m, new_v) = new_state.split_at_mut(params.len());
+        let params = params.iter_mut().zip(saved_params).zip(grads);
+        let moments = m.iter().zip(v).zip(new_m.iter_mut().zip(new_v));
+        for (((p, saved), &g), ((&m, &v), (new_m, new_v))) in params.zip(moments) {
+            (*saved, *new_m, *new_v) = (*p, m, v);
+            step(p, g, new_m, new_v, None);
+        }
+    }
+}
+
 impl<T: Float> Formula<T> for Adam<T> {
     // Inlined into the wide-vector build `regularized_update` runs it in.
     #[inline(always)]
@@ -204,30 +282,9 @@ impl<T: Float> Formula<T> for Adam<T> {
         regularize: impl Fn(T, T) -> (T, T),
         fused: bool,
     ) {
-        let t: T = cast(t);
-        let step_size = lr / (T::one() - self.beta1.powf(t));
-        let bias_correction2_sqrt = (T::one() - self.beta2.powf(t)).powf(cast(0.5));
-        // the same quotients as `/`, in multiply-adds where the CPU fuses them
-        let bias_correction2_sqrt = Divisor::new(bias_correction2_sqrt, fused);
-        let (beta1_weight, beta2) = (T::one() - self.beta1, self.beta2);
+        let step = self.element(t, lr, regularize, fused);
         let (m, rest) = state.split_at_mut(params.len());
         let (v, v_max) = rest.split_at_mut(params.len());
-        // One element's update; `v_max` is `None` without amsgrad.
-        let step = |p: &mut T, g: T, m: &mut T, v: &mut T, v_max: Option<&mut T>| {
-            let (theta, g) = regularize(*p, g);
-            *m = lerp(*m, g, beta1_weight);
-            *v = *v * beta2 + (T::one() - beta2) * g * g;
-            let second = match v_max {
-                // NaN-propagating, as torch.maximum
-                Some(v_max) => {
-                    *v_max = if *v_max >= *v { *v_max } else { *v };
-                    *v_max
-                }
-                None => *v,
-            };
-            let denom = bias_correction2_sqrt.divide(second.sqrt()) + self.eps;
-            *p = theta - step_size * *m / denom;
-        };
         let moments = params.iter_mut().zip(grads).zip(m.iter_mut().zip(v));
         // `for`, not `for_each`: the loop stays in this function, inlined into the wide
         // build, where a separate `fold` may be left out of line
@@ -240,5 +297,20 @@ impl<T: Float> Formula<T> for Adam<T> {
                 step(p, g, m, v, None);
             }
         }
+    }
+}
+
+/// [`Adam::apply_out_of_place`] as a [`Pass`].
+struct OutOfPlacePass<'a, T> {
+    rule: &'a Adam<T>,
+    update: OutOfPlace<'a, T>,
+}
+
+impl<T: Float> Pass<T> for OutOfPlacePass<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self, regularize: impl Fn(T, T) -> (T, T), fused: bool) {
+        self.rule.apply_out_of_place(self.update, regularize, fused);
     }
 }

@@ -81,9 +81,11 @@ mod lbfgs;
 mod objective;
 mod optimizer;
 mod options;
+mod out_of_place;
 mod rmsprop;
 mod sgd;
 mod strong_wolfe;
+mod undo;
 
 pub use adagrad::Adagrad;
 pub use adam::{Adam, AdamW};
@@ -94,6 +96,9 @@ pub use optimizer::Optimizer;
 pub use options::{Momentum, WeightDecay};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
+
+use out_of_place::OutOfPlace;
+pub(crate) use undo::Undo;
 
 use alloc::boxed::Box;
 use num_traits::Float;
@@ -215,6 +220,17 @@ pub trait UpdateRule<T: Float> {
     {
         (self != other).then_some("rule")
     }
+
+    /// Not part of the API: the built-in rules' update out of place (see the private
+    /// `out_of_place` module), which spares the [`Optimizer`] copying the state before
+    /// each step. Its argument's type cannot be named outside this crate, so this method
+    /// can be neither called nor implemented there. Returns whether it updated: the
+    /// default declines, changing nothing, and the [`Optimizer`] updates in place.
+    #[doc(hidden)]
+    fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
+        let _ = update;
+        false
+    }
 }
 
 /// The name of the first comparison that found a difference, for
@@ -277,5 +293,9 @@ impl<T: Float, R: UpdateRule<T> + ?Sized> UpdateRule<T> for Box<R> {
 
     fn check_state(&self, state: &[T]) -> Result<(), CheckpointFault> {
         (**self).check_state(state)
+    }
+
+    fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
+        (**self).update_out_of_place(update)
     }
 }

@@ -5,7 +5,7 @@ use core::ops::Range;
 use num_traits::Float;
 
 use super::group::{check_ranges, Group, Segments};
-use super::{Evaluate, Objective, UpdateRule};
+use super::{Evaluate, Objective, OutOfPlace, Undo, UpdateRule};
 use crate::error::{check_non_negative, check_positive, CheckpointFault, Error, Quantity};
 use crate::finite::first_non_finite;
 
@@ -253,7 +253,7 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         self.fit_state(params.len())?;
         let mut objective = Objective::new(loss, evaluate);
         let step = self.steps;
-        self.step_with_or_undo(params, grads, &mut objective, &mut Vec::new(), step)
+        self.step_with_or_undo(params, grads, &mut objective, &mut Undo::new(), step)
     }
 
     /// Makes the state fit `param_len` parameters: zeros of the rule's length before the
@@ -390,8 +390,13 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         &mut self,
         params: &mut [T],
         grads: &[T],
-        undo: &mut Vec<T>,
+        undo: &mut Undo<T>,
     ) -> Result<(), Quantity> {
+        if self.groups.is_empty() {
+            if let Some(outcome) = self.step_out_of_place(params, grads, undo) {
+                return outcome;
+            }
+        }
         let steps = self.save(params, undo);
         self.apply(params, grads);
         if let Some(diverged) = non_finite(params, &self.state) {
@@ -399,6 +404,43 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
             return Err(diverged);
         }
         Ok(())
+    }
+
+    /// [`step_or_undo`](Self::step_or_undo) by a rule that updates out of place (see
+    /// [`UpdateRule::update_out_of_place`]), or `None`, having changed nothing, if the
+    /// rule declines. The rule copies the parameters into `undo.params` as it updates
+    /// them and writes the new state into `undo.state`, which becomes the state if the
+    /// step stands.
+    #[inline]
+    fn step_out_of_place(
+        &mut self,
+        params: &mut [T],
+        grads: &[T],
+        undo: &mut Undo<T>,
+    ) -> Option<Result<(), Quantity>> {
+        // within the capacity the trainer reserved; no change after the first step
+        undo.params.resize(params.len(), T::zero());
+        undo.state.resize(self.state.len(), T::zero());
+        let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        let update = OutOfPlace {
+            t,
+            lr: self.lr,
+            params,
+            saved_params: &mut undo.params,
+            grads,
+            state: &self.state,
+            new_state: &mut undo.state,
+        };
+        if !self.rule.update_out_of_place(update) {
+            return None;
+        }
+        if let Some(diverged) = non_finite(params, &undo.state) {
+            params.copy_from_slice(&undo.params);
+            return Some(Err(diverged));
+        }
+        core::mem::swap(&mut self.state, &mut undo.state);
+        self.steps = t;
+        Some(Ok(()))
     }
 
     /// The update of a rule that evaluates the objective (L-BFGS), or none at all: if an
@@ -410,7 +452,7 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         params: &mut [T],
         grads: &[T],
         objective: &mut Objective<'_, T>,
-        undo: &mut Vec<T>,
+        undo: &mut Undo<T>,
         step: u64,
     ) -> Result<usize, Error> {
         let steps = self.save(params, undo);
@@ -432,20 +474,17 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
 
     /// Copies the parameters and the state into `undo`; returns the step count.
     #[inline]
-    fn save(&self, params: &[T], undo: &mut Vec<T>) -> u64 {
-        undo.clear();
-        copy_into(undo, params);
-        copy_into(undo, &self.state);
+    fn save(&self, params: &[T], undo: &mut Undo<T>) -> u64 {
+        undo.take(params, &self.state);
         self.steps
     }
 
     /// Puts back what [`save`](Self::save) copied, and the step count.
     #[cold]
     #[inline(never)]
-    fn restore(&mut self, params: &mut [T], undo: &[T], steps: u64) {
-        let (saved_params, saved_state) = undo.split_at(params.len());
-        params.copy_from_slice(saved_params);
-        self.state.copy_from_slice(saved_state);
+    fn restore(&mut self, params: &mut [T], undo: &Undo<T>, steps: u64) {
+        params.copy_from_slice(&undo.params);
+        self.state.copy_from_slice(&undo.state);
         self.steps = steps;
     }
 }
@@ -460,17 +499,6 @@ fn check_gradient_len<T>(params: &[T], grads: &[T]) -> Result<(), Error> {
         expected: params.len(),
         actual: grads.len(),
     })
-}
-
-/// Appends `values` to `undo`: none or one value without a `memcpy` call, which costs
-/// more than the copy of a one-weight model (or of a rule without state).
-#[inline]
-fn copy_into<T: Copy>(undo: &mut Vec<T>, values: &[T]) {
-    match values {
-        [] => {}
-        [value] => undo.push(*value),
-        _ => undo.extend_from_slice(values),
-    }
 }
 
 /// Which of the parameters and the state holds a NaN or an infinity, if any.

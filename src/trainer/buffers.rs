@@ -5,6 +5,7 @@ use num_traits::Float;
 
 use crate::error::{Error, Quantity};
 use crate::model::Model;
+use crate::optim::Undo;
 
 /// Every buffer of a step and of a prediction. Once sized for the largest batch, a step
 /// only shortens or lengthens them within their capacity: no allocation.
@@ -19,7 +20,7 @@ pub(super) struct Buffers<T> {
     /// The gradient, in the layout of the parameters.
     pub gradients: Vec<T>,
     /// Copies of the parameters and the optimizer state an undo puts back.
-    pub undo: Vec<T>,
+    pub undo: Undo<T>,
     /// The parameters an evaluating rule (L-BFGS) updates while its evaluations load
     /// other points into the model; empty for other rules.
     pub point: Vec<T>,
@@ -34,7 +35,7 @@ impl<T: Float> Buffers<T> {
             output_grads: Vec::new(),
             workspace: Vec::new(),
             gradients: Vec::new(),
-            undo: Vec::new(),
+            undo: Undo::new(),
             point: Vec::new(),
             input_grads: Vec::new(),
         }
@@ -47,11 +48,10 @@ impl<T: Float> Buffers<T> {
             &self.output_grads,
             &self.workspace,
             &self.gradients,
-            &self.undo,
             &self.point,
             &self.input_grads,
         ];
-        buffers.iter().map(|b| b.len()).sum()
+        buffers.iter().map(|b| b.len()).sum::<usize>() + self.undo.len()
     }
 
     /// Sizes the outputs, their gradients and the workspace for a step on `rows` rows.

@@ -469,7 +469,8 @@ where
     ///
     /// ```text
     /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + E + X)
-    /// U = P + S after the first step (the copies an undo restores), else 0
+    /// U = P + S after the first step (the copies an undo restores, or for Adam the
+    ///     copy of the parameters and the buffer its new moments are written to), else 0
     /// E = P after the first step of a rule that evaluates again (L-BFGS), else 0
     /// X = rows·in of the last input_gradients, else 0
     /// ```
@@ -515,11 +516,12 @@ where
     #[inline]
     fn is_prepared(&self, rows: usize) -> bool {
         let param_len = self.model.params().len();
-        let undo_len = param_len.saturating_add(self.optimizer.state().len());
+        let undo = &self.buffers.undo;
         self.buffers.fits(&self.model, rows)
             && self.buffers.gradients.len() == param_len
             && self.optimizer.state_fits(param_len)
-            && self.buffers.undo.capacity() >= undo_len
+            && undo.params.capacity() >= param_len
+            && undo.state.capacity() >= self.optimizer.state().len()
     }
 
     /// [`prepare`](Self::prepare) when something must be sized.
@@ -532,8 +534,13 @@ where
             self.optimizer.reset();
         }
         self.optimizer.fit_state(param_len)?;
-        let undo_len = param_len.saturating_add(self.optimizer.state().len());
-        buffers::reserve(&mut self.buffers.undo, undo_len, Quantity::OptimizerState)
+        let undo = &mut self.buffers.undo;
+        buffers::reserve(&mut undo.params, param_len, Quantity::OptimizerState)?;
+        buffers::reserve(
+            &mut undo.state,
+            self.optimizer.state().len(),
+            Quantity::OptimizerState,
+        )
     }
 }
 

@@ -3,8 +3,8 @@
 //! on exactly as if the step had never been tried.
 
 use backprop::{
-    Activation, Adam, Error, Lbfgs, LineSearch, Mae, Momentum, Mse, Network, Neuron, Optimizer,
-    Quantity, RmsProp, Sgd, Trainer, UpdateRule, WeightDecay,
+    Activation, Adam, AdamW, Error, Lbfgs, LineSearch, Mae, Momentum, Mse, Network, Neuron,
+    Optimizer, Quantity, RmsProp, Sgd, Trainer, UpdateRule, WeightDecay,
 };
 
 /// Trains the lecture for `good` steps, then tries one step with a learning rate so large
@@ -78,6 +78,63 @@ fn sgd_with_momentum_is_rolled_back_with_its_buffer() {
 fn rmsprop_is_rolled_back_with_every_buffer() {
     // v = (1 − α)·g² makes the first update lr·g/√v = 10·lr: it overflows at lr = MAX.
     assert_undone(RmsProp::new(0.01).momentum(0.5).centered(true));
+}
+
+#[test]
+fn adam_is_rolled_back_with_its_moments() {
+    // step_size = lr/(1 − β₁) overflows at lr = MAX, and with it the parameter.
+    assert_undone(Adam::new(0.1));
+    assert_undone(AdamW::new(0.1).amsgrad(true));
+}
+
+/// Adam writes its new moments beside the old ones and keeps the old ones when a step is
+/// refused: on a model wide enough for the vectorised update, after a refused step (the
+/// first or a later one), the moments in force are the old ones and the run goes on bit
+/// for bit as one that never tried it.
+#[test]
+fn adam_keeps_its_old_moments_when_a_wide_step_is_refused() {
+    let inputs = [0.5, -1.0, 1.5, 0.25, -0.75, 2.0, 0.1, 0.3, -0.2];
+    let targets = [1.2, -0.4, -2.0, 0.3, 0.8, -1.1];
+    let run = |optimizer: Optimizer<f64, Adam<f64>>, good: usize, refused: bool| {
+        let net = Network::builder(3)
+            .dense(40, Activation::Tanh)
+            .dense(2, Activation::Identity)
+            .seed(3)
+            .build()
+            .unwrap();
+        let mut trainer = Trainer::new(net, Mse, optimizer).unwrap();
+        for _ in 0..good {
+            trainer.step_batch(&inputs, &targets).unwrap();
+        }
+        if refused {
+            let params = trainer.model().params().to_vec();
+            let state = trainer.optimizer().state().to_vec();
+            let lr = trainer.optimizer().learning_rate();
+            trainer.optimizer_mut().set_learning_rate(f64::MAX).unwrap();
+            let error = trainer.step_batch(&inputs, &targets).unwrap_err();
+            let step = good as u64;
+            let what = Quantity::Parameters;
+            assert_eq!(error, Error::Diverged { step, what });
+            assert_eq!(trainer.model().params(), params.as_slice());
+            assert_eq!(trainer.optimizer().state(), state.as_slice());
+            assert_eq!(trainer.optimizer().step_count(), step);
+            trainer.optimizer_mut().set_learning_rate(lr).unwrap();
+        }
+        for _ in 0..3 {
+            trainer.step_batch(&inputs, &targets).unwrap();
+        }
+        let bits = |values: &[f64]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        (
+            bits(trainer.model().params()),
+            bits(trainer.optimizer().state()),
+        )
+    };
+    for optimizer in [Adam::new(0.01), AdamW::new(0.01)] {
+        for good in [0, 2] {
+            let interrupted = run(optimizer.clone(), good, true);
+            assert_eq!(interrupted, run(optimizer.clone(), good, false));
+        }
+    }
 }
 
 #[test]
