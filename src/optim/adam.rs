@@ -2,13 +2,11 @@
 
 use num_traits::Float;
 
-use super::options::{
-    lerp, regularized, regularized_update, Formula, Pass, Regularization, Regularized,
-};
+use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
 use super::{check_floor, first_difference, Optimizer, OutOfPlace, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
-use crate::kernel::Divisor;
+use crate::kernel::{on_widest_vectors_fusing, Divisor};
 
 /// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad; [`AdamW`] is Adam with
 /// decoupled weight decay.
@@ -157,9 +155,15 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         if self.amsgrad {
             return false;
         }
-        let (lr, len) = (update.lr, update.params.len());
-        let pass = OutOfPlacePass { rule: self, update };
-        regularized(self.regularization, lr, len, pass);
+        if self.regularization.is_plain() {
+            on_widest_vectors_fusing(
+                update.params.len(),
+                #[inline(always)]
+                |fused| self.apply_out_of_place(update, |param, grad| (param, grad), fused),
+            );
+        } else {
+            self.out_of_place_regularized(update);
+        }
         true
     }
 
@@ -267,6 +271,19 @@ impl<T: Float> Adam<T> {
             step(p, g, new_m, new_v, None);
         }
     }
+
+    /// [`apply_out_of_place`](Self::apply_out_of_place) with weight decay or maximize,
+    /// out of line as the in-place update's options are (see `regularized_update`).
+    #[inline(never)]
+    fn out_of_place_regularized(&self, update: OutOfPlace<'_, T>) {
+        let (options, lr, len) = (self.regularization, update.lr, update.params.len());
+        let regularize = move |param, grad| options.apply(lr, param, grad);
+        on_widest_vectors_fusing(
+            len,
+            #[inline(always)]
+            |fused| self.apply_out_of_place(update, regularize, fused),
+        );
+    }
 }
 
 impl<T: Float> Formula<T> for Adam<T> {
@@ -297,20 +314,5 @@ impl<T: Float> Formula<T> for Adam<T> {
                 step(p, g, m, v, None);
             }
         }
-    }
-}
-
-/// [`Adam::apply_out_of_place`] as a [`Pass`].
-struct OutOfPlacePass<'a, T> {
-    rule: &'a Adam<T>,
-    update: OutOfPlace<'a, T>,
-}
-
-impl<T: Float> Pass<T> for OutOfPlacePass<'_, T> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self, regularize: impl Fn(T, T) -> (T, T), fused: bool) {
-        self.rule.apply_out_of_place(self.update, regularize, fused);
     }
 }

@@ -408,9 +408,9 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
 
     /// [`step_or_undo`](Self::step_or_undo) by a rule that updates out of place (see
     /// [`UpdateRule::update_out_of_place`]), or `None`, having changed nothing, if the
-    /// rule declines. The rule copies the parameters into `undo.params` as it updates
-    /// them and writes the new state into `undo.state`, which becomes the state if the
-    /// step stands.
+    /// rule declines or `undo` is not sized for it. The rule copies the parameters into
+    /// `undo.params` as it updates them and writes the new state into `undo.state`, which
+    /// becomes the state if the step stands.
     #[inline]
     fn step_out_of_place(
         &mut self,
@@ -418,9 +418,11 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
         grads: &[T],
         undo: &mut Undo<T>,
     ) -> Option<Result<(), Quantity>> {
-        // within the capacity the trainer reserved; no change after the first step
-        undo.params.resize(params.len(), T::zero());
-        undo.state.resize(self.state.len(), T::zero());
+        // sized by the trainer; a rule that declines leaves all this to the compiler to
+        // remove, as it has no effect
+        if !undo.fits(params.len(), self.state.len()) {
+            return None;
+        }
         let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
         let update = OutOfPlace {
             t,

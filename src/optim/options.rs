@@ -109,7 +109,7 @@ impl<T: Float> Regularization<T> {
     /// Whether `apply` changes nothing: not maximizing, and no decay or a decay of 0
     /// (`θ·(1 − lr·0)` is `θ` exactly).
     #[inline]
-    fn is_plain(self) -> bool {
+    pub(super) fn is_plain(self) -> bool {
         !self.maximize && self.weight_decay.is_none_or(|d| d.factor() == T::zero())
     }
 
@@ -160,90 +160,47 @@ pub(super) fn regularized_update<T: Float, F: Formula<T>>(
     grads: &[T],
     state: &mut [T],
 ) {
-    let len = params.len();
-    let update = InPlace {
-        rule,
-        t,
-        lr,
-        params,
-        grads,
-        state,
-    };
-    regularized(options, lr, len, update);
-}
-
-/// A rule's loop over `len` parameters, each starting from `regularize(θ, g)`.
-pub(super) trait Pass<T> {
-    /// What the loop returns.
-    type Output;
-
-    /// Runs the loop; `fused` tells whether this build has fused multiply-adds in
-    /// hardware.
-    fn run(self, regularize: impl Fn(T, T) -> (T, T), fused: bool) -> Self::Output;
-}
-
-/// Runs `pass` on the widest vectors, with the regularization chosen once, outside its
-/// loop.
-#[inline(always)]
-pub(super) fn regularized<T: Float, P: Pass<T>>(
-    options: Regularization<T>,
-    lr: T,
-    len: usize,
-    pass: P,
-) -> P::Output {
     if options.is_plain() {
         on_widest_vectors_fusing(
-            len,
+            params.len(),
             #[inline(always)]
-            |fused| pass.run(|param, grad| (param, grad), fused),
-        )
+            |fused| {
+                rule.apply(
+                    t,
+                    lr,
+                    params,
+                    grads,
+                    state,
+                    |param, grad| (param, grad),
+                    fused,
+                );
+            },
+        );
     } else {
-        with_regularization(options, lr, len, pass)
+        with_regularization(rule, options, t, lr, params, grads, state);
     }
 }
 
-/// [`regularized`] with options, out of line: the plain update inlines alone into a
-/// trainer's step.
+/// [`regularized_update`] with options, out of line: the plain update inlines alone
+/// into a trainer's step.
 #[inline(never)]
-fn with_regularization<T: Float, P: Pass<T>>(
+fn with_regularization<T: Float, F: Formula<T>>(
+    rule: &F,
     options: Regularization<T>,
-    lr: T,
-    len: usize,
-    pass: P,
-) -> P::Output {
-    let regularize = move |param, grad| options.apply(lr, param, grad);
-    on_widest_vectors_fusing(
-        len,
-        #[inline(always)]
-        |fused| pass.run(regularize, fused),
-    )
-}
-
-/// A rule's [`Formula::apply`] as a [`Pass`].
-struct InPlace<'a, F, T> {
-    rule: &'a F,
     t: u64,
     lr: T,
-    params: &'a mut [T],
-    grads: &'a [T],
-    state: &'a mut [T],
-}
-
-impl<T: Float, F: Formula<T>> Pass<T> for InPlace<'_, F, T> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run(self, regularize: impl Fn(T, T) -> (T, T), fused: bool) {
-        let Self {
-            rule,
-            t,
-            lr,
-            params,
-            grads,
-            state,
-        } = self;
-        rule.apply(t, lr, params, grads, state, regularize, fused);
-    }
+    params: &mut [T],
+    grads: &[T],
+    state: &mut [T],
+) {
+    let regularize = move |param, grad| options.apply(lr, param, grad);
+    on_widest_vectors_fusing(
+        params.len(),
+        #[inline(always)]
+        |fused| {
+            rule.apply(t, lr, params, grads, state, regularize, fused);
+        },
+    );
 }
 
 /// A built-in rule with the shared options, which get their builder methods once, below.

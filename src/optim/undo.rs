@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 
 /// The parameters and the optimizer's state as they were before a step, which the
 /// [`Optimizer`](super::Optimizer) puts back if the step is refused. The trainer keeps it
-/// between steps, so that once its vectors have grown, taking the copies allocates
-/// nothing.
+/// between steps with its vectors sized for the model and the state, so that taking the
+/// copies allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Undo<T> {
     /// The parameters before the step.
@@ -30,11 +30,19 @@ impl<T: Copy> Undo<T> {
         self.params.len() + self.state.len()
     }
 
-    /// Replaces the copies by `params` and `state`.
+    /// Replaces the copies by `params` and `state`, within the vectors' capacity if the
+    /// trainer sized them.
     #[inline]
     pub(crate) fn take(&mut self, params: &[T], state: &[T]) {
         copy_into(&mut self.params, params);
         copy_into(&mut self.state, state);
+    }
+
+    /// Whether the copies are as long as `params` and `state` values: the buffers an
+    /// update out of place writes into.
+    #[inline]
+    pub(crate) fn fits(&self, params: usize, state: usize) -> bool {
+        self.params.len() == params && self.state.len() == state
     }
 }
 

@@ -511,7 +511,8 @@ where
 
     /// Whether [`prepare`](Self::prepare) would change nothing: the buffers fit `rows`
     /// rows and the model, the optimizer has stepped on this many parameters (see
-    /// [`Optimizer::fit_state`]) and the undo copies have room. Compares lengths only,
+    /// [`Optimizer::fit_state`]) and the undo copies are as long as the model's
+    /// parameters and the state. Compares lengths only,
     /// so a model or an optimizer replaced since the last step is still noticed.
     #[inline]
     fn is_prepared(&self, rows: usize) -> bool {
@@ -520,8 +521,7 @@ where
         self.buffers.fits(&self.model, rows)
             && self.buffers.gradients.len() == param_len
             && self.optimizer.state_fits(param_len)
-            && undo.params.capacity() >= param_len
-            && undo.state.capacity() >= self.optimizer.state().len()
+            && undo.fits(param_len, self.optimizer.state().len())
     }
 
     /// [`prepare`](Self::prepare) when something must be sized.
@@ -535,8 +535,8 @@ where
         }
         self.optimizer.fit_state(param_len)?;
         let undo = &mut self.buffers.undo;
-        buffers::reserve(&mut undo.params, param_len, Quantity::OptimizerState)?;
-        buffers::reserve(
+        buffers::resize(&mut undo.params, param_len, Quantity::OptimizerState)?;
+        buffers::resize(
             &mut undo.state,
             self.optimizer.state().len(),
             Quantity::OptimizerState,
