@@ -7,10 +7,11 @@ float64 unless told (scikit-learn's choice for float64 data), or float32 (PyTorc
 default; scikit-learn keeps float32 data in float32, and the table shows the type its
 weights ended in). PyTorch runs on the CPU with one thread and a plain training loop.
 Each line: test accuracy and wall time per epoch (training only, the median of REPEATS
-rounds, each running the three in turn), and each round's ratios.
+rounds, each running the three in turn), and each round's ratios; then the fastest
+round of each and their ratios, which a machine with loud neighbours can only slow.
 
 Run from the repository root (it builds and runs the crate's example in release mode):
-    /work/torchenv/bin/python tools/compare.py [EPOCHS] [f64|f32]
+    /work/torchenv/bin/python tools/compare.py [EPOCHS] [f64|f32] [REPEATS]
 (PyTorch with its default kernels, as its users run it.) Where PyTorch is not installed
 (its wheel index unreachable, say), the table has scikit-learn alone and says so.
 """
@@ -31,7 +32,7 @@ from sklearn.neural_network import MLPClassifier
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 FLOAT = sys.argv[2] if len(sys.argv) > 2 else "f64"
 NUMPY_FLOAT = {"f64": np.float64, "f32": np.float32}[FLOAT]
-REPEATS = 3
+REPEATS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 try:
     import torch
 except ImportError:
@@ -109,6 +110,13 @@ def main():
     for k, name in [(1, "scikit-learn"), (2, "PyTorch")][:2 if torch else 1]:
         ratios = [r[k][1] / r[0]["seconds_per_epoch"] for r in rounds]
         print(f"{name} ÷ this crate by round: " + ", ".join(f"{v:.1f}×" for v in ratios))
+    fastest = [min(r[0]["seconds_per_epoch"] for r in rounds), min(r[1][1] for r in rounds)]
+    if torch:
+        fastest.append(min(r[2][1] for r in rounds))
+    names = ["this crate", "scikit-learn", "PyTorch"]
+    print("fastest round of each: " + ", ".join(
+        f"{name} {seconds * 1e3:.2f} ms ({seconds / fastest[0]:.1f}×)"
+        for name, seconds in zip(names, fastest)))
     if not torch:
         print("PyTorch is not installed here: its column is left out.")
 
