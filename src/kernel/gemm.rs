@@ -324,7 +324,7 @@ pub(super) fn run_curve_on<F: FastFloat>(isa: Isa, curve: Curve, z: &[F], a: &mu
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: a verified `Avx2Fma` means the CPU has AVX2 (see `Isa::detect`).
         Isa::Avx2Fma => unsafe { curve_with_avx2(curve, z, a) },
-        _ => fast_math::apply::<F, false>(curve, z, a),
+        _ => fast_math::apply::<F, false, false>(curve, z, a),
     }
 }
 
@@ -336,7 +336,7 @@ pub(super) fn run_curve_on<F: FastFloat>(isa: Isa, curve: Curve, z: &[F], a: &mu
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn curve_with_avx512<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
-    fast_math::apply::<F, true>(curve, z, a);
+    fast_math::apply::<F, true, true>(curve, z, a);
 }
 
 /// The activations of `fast_math` compiled for AVX2 (eight f32 or four f64 per vector).
@@ -347,7 +347,7 @@ unsafe fn curve_with_avx512<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn curve_with_avx2<F: FastFloat>(curve: Curve, z: &[F], a: &mut [F]) {
-    fast_math::apply::<F, true>(curve, z, a);
+    fast_math::apply::<F, true, false>(curve, z, a);
 }
 
 /// `f()`, over `len` values, compiled for the widest vectors the CPU has if `len` is at
