@@ -137,8 +137,8 @@ const BLOCK: usize = 32;
 /// [`BLOCK`] for `f64` without AVX-512. Thirty-two `f64` fill eight AVX2 registers per
 /// stage, and the polynomial's stages hold two such arrays at once (its sum and its
 /// argument): with the constants, more than the sixteen registers AVX2 has, so values
-/// went to the stack and back. Sixteen fit (W4 in f64 on the Zen 3: 1 233 → 1 171 µs, best
-/// of 4 alternating rounds).
+/// went to the stack and back. Sixteen fit (W4 in f64 on the Zen 3: 1 216 → 1 162 µs,
+/// best of five alternating rounds; docs/performance.md).
 const NARROW_BLOCK: usize = 16;
 
 /// Whether `F` takes [`NARROW_BLOCK`]: `f64`, in a build without AVX-512's 32 registers.

@@ -5,8 +5,9 @@
 //! copied and three updated, every step. An update that reads the old state and writes
 //! the new one into a second buffer leaves the old state as it was, so only the
 //! parameters need a copy, which the same loop takes as it reads them; the optimizer
-//! then swaps the two buffers (pointers, not values) if the step stands. Only the crate's own rules take this path: the type below
-//! cannot be named outside the crate, so no other code can call or implement it.
+//! then swaps the two buffers (pointers, not values) if the step stands. Only the
+//! crate's own rules take this path: the type below cannot be named outside the crate,
+//! so no other code can call or implement it.
 
 /// Step `t` of a rule on the whole parameter buffer (no groups), with the state read from
 /// `state` and written to `new_state`, which has the same length.
