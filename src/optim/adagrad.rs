@@ -2,8 +2,11 @@
 
 use num_traits::Float;
 
-use super::options::{regularized_update, Formula, Regularization, Regularized};
-use super::{check_floor, first_difference, Optimizer, UpdateRule};
+use super::options::{
+    regularized_out_of_place, regularized_update, Formula, OutOfPlaceFormula, Regularization,
+    Regularized,
+};
+use super::{check_floor, first_difference, Optimizer, OutOfPlace, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_non_negative, check_positive, CheckpointFault, Error};
 
@@ -102,6 +105,11 @@ impl<T: Float> UpdateRule<T> for Adagrad<T> {
         regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
+    fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
+        regularized_out_of_place(self, self.regularization, update);
+        true
+    }
+
     fn validate(&self) -> Result<(), Error> {
         check_non_negative("lr_decay", self.lr_decay)?;
         self.regularization.validate()?;
@@ -148,6 +156,49 @@ impl<T: Float> Formula<T> for Adagrad<T> {
         regularize: impl Fn(T, T) -> (T, T),
         _fused: bool,
     ) {
+        let step = self.element(t, lr, regularize);
+        for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
+            step(p, g, s);
+        }
+    }
+}
+
+impl<T: Float> OutOfPlaceFormula<T> for Adagrad<T> {
+    #[inline(always)]
+    fn apply_out_of_place(
+        &self,
+        update: OutOfPlace<'_, T>,
+        regularize: impl Fn(T, T) -> (T, T),
+        _fused: bool,
+    ) {
+        let OutOfPlace {
+            t,
+            lr,
+            params,
+            saved_params,
+            grads,
+            state,
+            new_state,
+        } = update;
+        let step = self.element(t, lr, regularize);
+        let params = params.iter_mut().zip(saved_params).zip(grads);
+        for (((p, saved), &g), (&s, new_s)) in params.zip(state.iter().zip(new_state)) {
+            (*saved, *new_s) = (*p, s);
+            step(p, g, new_s);
+        }
+    }
+}
+
+impl<T: Float> Adagrad<T> {
+    /// One parameter's step `t` (the formula above) as `(θ, g, sum)`, updating `θ` and
+    /// `sum` in place.
+    #[inline(always)]
+    fn element(
+        &self,
+        t: u64,
+        lr: T,
+        regularize: impl Fn(T, T) -> (T, T),
+    ) -> impl Fn(&mut T, T, &mut T) {
         let decayed_lr = lr / (T::one() + cast::<T>(t - 1) * self.lr_decay);
         // The sum starts at τ: added once, at t = 1, to the zeroed state.
         let start = if t == 1 {
@@ -155,10 +206,11 @@ impl<T: Float> Formula<T> for Adagrad<T> {
         } else {
             T::zero()
         };
-        for ((p, &g), s) in params.iter_mut().zip(grads).zip(state) {
+        let eps = self.eps;
+        move |p: &mut T, g: T, s: &mut T| {
             let (theta, g) = regularize(*p, g);
             *s = (*s + start) + g * g;
-            *p = theta - decayed_lr * g / (s.sqrt() + self.eps);
+            *p = theta - decayed_lr * g / (s.sqrt() + eps);
         }
     }
 }

@@ -2,11 +2,14 @@
 
 use num_traits::Float;
 
-use super::options::{lerp, regularized_update, Formula, Regularization, Regularized};
+use super::options::{
+    lerp, regularized_out_of_place, regularized_update, Formula, OutOfPlaceFormula, Regularization,
+    Regularized,
+};
 use super::{check_floor, first_difference, Optimizer, OutOfPlace, UpdateRule, WeightDecay};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
-use crate::kernel::{on_widest_vectors_fusing, Divisor};
+use crate::kernel::Divisor;
 
 /// Adam (PyTorch's `torch.optim.Adam`), optionally AMSGrad; [`AdamW`] is Adam with
 /// decoupled weight decay.
@@ -155,15 +158,7 @@ impl<T: Float> UpdateRule<T> for Adam<T> {
         if self.amsgrad {
             return false;
         }
-        if self.regularization.is_plain() {
-            on_widest_vectors_fusing(
-                update.params.len(),
-                #[inline(always)]
-                |fused| self.apply_out_of_place(update, |param, grad| (param, grad), fused),
-            );
-        } else {
-            self.out_of_place_regularized(update);
-        }
+        regularized_out_of_place(self, self.regularization, update);
         true
     }
 
@@ -241,10 +236,10 @@ impl<T: Float> Adam<T> {
             *p = theta - step_size * *m / denom;
         }
     }
+}
 
-    /// [`Formula::apply`] without amsgrad, reading `m` and `v` from `state` and writing
-    /// them to `new_state` (the same values), and saving each parameter before it
-    /// changes.
+impl<T: Float> OutOfPlaceFormula<T> for Adam<T> {
+    /// Without amsgrad (see `update_out_of_place`).
     #[inline(always)]
     fn apply_out_of_place(
         &self,
@@ -270,19 +265,6 @@ impl<T: Float> Adam<T> {
             (*saved, *new_m, *new_v) = (*p, m, v);
             step(p, g, new_m, new_v, None);
         }
-    }
-
-    /// [`apply_out_of_place`](Self::apply_out_of_place) with weight decay or maximize,
-    /// out of line as the in-place update's options are (see `regularized_update`).
-    #[inline(never)]
-    fn out_of_place_regularized(&self, update: OutOfPlace<'_, T>) {
-        let (options, lr, len) = (self.regularization, update.lr, update.params.len());
-        let regularize = move |param, grad| options.apply(lr, param, grad);
-        on_widest_vectors_fusing(
-            len,
-            #[inline(always)]
-            |fused| self.apply_out_of_place(update, regularize, fused),
-        );
     }
 }
 

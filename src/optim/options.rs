@@ -5,7 +5,7 @@ use num_traits::Float;
 
 use crate::kernel::on_widest_vectors_fusing;
 
-use super::{Optimizer, UpdateRule};
+use super::{Optimizer, OutOfPlace, UpdateRule};
 use crate::error::{check_decay, check_non_negative, Error};
 
 /// SGD's momentum, by kind; the factor μ is PyTorch's `momentum`.
@@ -200,6 +200,57 @@ fn with_regularization<T: Float, F: Formula<T>>(
         |fused| {
             rule.apply(t, lr, params, grads, state, regularize, fused);
         },
+    );
+}
+
+/// A built-in rule's formula written out of place (see the private `out_of_place`
+/// module), for the rules whose loop waits on the divider, where the extra stores cost
+/// nothing.
+pub(super) trait OutOfPlaceFormula<T: Float> {
+    /// [`Formula::apply`] reading the state from `update.state` and writing every value
+    /// of the new state to `update.new_state`, saving each parameter into
+    /// `update.saved_params` before it changes.
+    fn apply_out_of_place(
+        &self,
+        update: OutOfPlace<'_, T>,
+        regularize: impl Fn(T, T) -> (T, T),
+        fused: bool,
+    );
+}
+
+/// A built-in rule's [`UpdateRule::update_out_of_place`], with the regularization chosen
+/// once as in [`regularized_update`].
+#[inline(always)]
+pub(super) fn regularized_out_of_place<T: Float, F: OutOfPlaceFormula<T>>(
+    rule: &F,
+    options: Regularization<T>,
+    update: OutOfPlace<'_, T>,
+) {
+    let len = update.params.len();
+    if options.is_plain() {
+        on_widest_vectors_fusing(
+            len,
+            #[inline(always)]
+            |fused| rule.apply_out_of_place(update, |param, grad| (param, grad), fused),
+        );
+    } else {
+        out_of_place_with_regularization(rule, options, update);
+    }
+}
+
+/// [`regularized_out_of_place`] with options, out of line as [`with_regularization`].
+#[inline(never)]
+fn out_of_place_with_regularization<T: Float, F: OutOfPlaceFormula<T>>(
+    rule: &F,
+    options: Regularization<T>,
+    update: OutOfPlace<'_, T>,
+) {
+    let (lr, len) = (update.lr, update.params.len());
+    let regularize = move |param, grad| options.apply(lr, param, grad);
+    on_widest_vectors_fusing(
+        len,
+        #[inline(always)]
+        |fused| rule.apply_out_of_place(update, regularize, fused),
     );
 }
 

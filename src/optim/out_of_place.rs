@@ -2,7 +2,9 @@
 //!
 //! A step that may be refused must be able to put the parameters and the state back. An
 //! update in place needs a copy of both taken first: for Adam, three values per parameter
-//! copied and three updated, every step. An update that reads the old state and writes
+//! copied and three updated, every step. Adam, RMSprop and Adagrad wait on the divider
+//! (a root and a quotient per parameter), so the stores of an update out of place fit in
+//! its shadow. An update that reads the old state and writes
 //! the new one into a second buffer leaves the old state as it was, so only the
 //! parameters need a copy, which the same loop takes as it reads them; the optimizer
 //! then swaps the two buffers (pointers, not values) if the step stands. Only the

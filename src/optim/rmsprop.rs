@@ -3,9 +3,10 @@
 use num_traits::Float;
 
 use super::options::{
-    check_momentum, lerp, regularized_update, Formula, Regularization, Regularized,
+    check_momentum, lerp, regularized_out_of_place, regularized_update, Formula, OutOfPlaceFormula,
+    Regularization, Regularized,
 };
-use super::{check_floor, first_difference, Optimizer, UpdateRule};
+use super::{check_floor, first_difference, Optimizer, OutOfPlace, UpdateRule};
 use crate::cast::cast;
 use crate::error::{check_decay, check_positive, CheckpointFault, Error};
 
@@ -130,6 +131,11 @@ impl<T: Float> UpdateRule<T> for RmsProp<T> {
         regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
+    fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
+        regularized_out_of_place(self, self.regularization, update);
+        true
+    }
+
     fn validate(&self) -> Result<(), Error> {
         check_positive("eps", self.eps)?;
         check_momentum(self.momentum)?;
@@ -175,12 +181,98 @@ impl<T: Float> Formula<T> for RmsProp<T> {
         regularize: impl Fn(T, T) -> (T, T),
         _fused: bool,
     ) {
-        let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
+        let step = self.element(lr, regularize);
         let (momentum_len, _) = self.block_lens(params.len());
         let (v, rest) = state.split_at_mut(params.len());
         let (buffer, grad_avg) = rest.split_at_mut(momentum_len);
-        // One element's update; `avg` is `None` unless centered, `b` unless momentum.
-        let step = |p: &mut T, g: T, v: &mut T, avg: Option<&mut T>, b: Option<&mut T>| {
+        let terms = params.iter_mut().zip(grads).zip(v);
+        match (buffer.is_empty(), grad_avg.is_empty()) {
+            (true, true) => terms.for_each(|((p, &g), v)| step(p, g, v, None, None)),
+            (false, true) => terms
+                .zip(buffer)
+                .for_each(|(((p, &g), v), b)| step(p, g, v, None, Some(b))),
+            (true, false) => terms
+                .zip(grad_avg)
+                .for_each(|(((p, &g), v), avg)| step(p, g, v, Some(avg), None)),
+            (false, false) => terms
+                .zip(grad_avg)
+                .zip(buffer)
+                .for_each(|((((p, &g), v), avg), b)| step(p, g, v, Some(avg), Some(b))),
+        }
+    }
+}
+
+impl<T: Float> OutOfPlaceFormula<T> for RmsProp<T> {
+    #[inline(always)]
+    fn apply_out_of_place(
+        &self,
+        update: OutOfPlace<'_, T>,
+        regularize: impl Fn(T, T) -> (T, T),
+        _fused: bool,
+    ) {
+        let OutOfPlace {
+            lr,
+            params,
+            saved_params,
+            grads,
+            state,
+            new_state,
+            ..
+        } = update;
+        let step = self.element(lr, regularize);
+        let (momentum_len, _) = self.block_lens(params.len());
+        let (v, rest) = state.split_at(params.len());
+        let (buffer, grad_avg) = rest.split_at(momentum_len);
+        let (new_v, new_rest) = new_state.split_at_mut(params.len());
+        let (new_buffer, new_grad_avg) = new_rest.split_at_mut(momentum_len);
+        let terms = params.iter_mut().zip(saved_params).zip(grads);
+        let terms = terms.zip(v.iter().zip(new_v));
+        // Each block's old value copied to its new place, then updated there.
+        match (buffer.is_empty(), grad_avg.is_empty()) {
+            (true, true) => {
+                for (((p, saved), &g), (&v, new_v)) in terms {
+                    (*saved, *new_v) = (*p, v);
+                    step(p, g, new_v, None, None);
+                }
+            }
+            (false, true) => {
+                let buffers = buffer.iter().zip(new_buffer);
+                for ((((p, saved), &g), (&v, new_v)), (&b, new_b)) in terms.zip(buffers) {
+                    (*saved, *new_v, *new_b) = (*p, v, b);
+                    step(p, g, new_v, None, Some(new_b));
+                }
+            }
+            (true, false) => {
+                let avgs = grad_avg.iter().zip(new_grad_avg);
+                for ((((p, saved), &g), (&v, new_v)), (&avg, new_avg)) in terms.zip(avgs) {
+                    (*saved, *new_v, *new_avg) = (*p, v, avg);
+                    step(p, g, new_v, Some(new_avg), None);
+                }
+            }
+            (false, false) => {
+                let avgs = grad_avg.iter().zip(new_grad_avg);
+                let buffers = buffer.iter().zip(new_buffer);
+                let blocks = terms.zip(avgs).zip(buffers);
+                for (((((p, saved), &g), (&v, new_v)), (&avg, new_avg)), (&b, new_b)) in blocks {
+                    (*saved, *new_v, *new_avg, *new_b) = (*p, v, avg, b);
+                    step(p, g, new_v, Some(new_avg), Some(new_b));
+                }
+            }
+        }
+    }
+}
+
+impl<T: Float> RmsProp<T> {
+    /// One parameter's update (the formula above) as `(θ, g, v, avg, b)`, updating all but
+    /// `g` in place; `avg` is `None` unless centered, `b` unless with momentum.
+    #[inline(always)]
+    fn element(
+        &self,
+        lr: T,
+        regularize: impl Fn(T, T) -> (T, T),
+    ) -> impl Fn(&mut T, T, &mut T, Option<&mut T>, Option<&mut T>) {
+        let (alpha, eps, mu) = (self.alpha, self.eps, self.momentum);
+        move |p: &mut T, g: T, v: &mut T, avg: Option<&mut T>, b: Option<&mut T>| {
             let (theta, g) = regularize(*p, g);
             *v = *v * alpha + (T::one() - alpha) * g * g;
             let root = match avg {
@@ -197,20 +289,6 @@ impl<T: Float> Formula<T> for RmsProp<T> {
                 }
                 None => theta - lr * g / (root + eps),
             };
-        };
-        let terms = params.iter_mut().zip(grads).zip(v);
-        match (buffer.is_empty(), grad_avg.is_empty()) {
-            (true, true) => terms.for_each(|((p, &g), v)| step(p, g, v, None, None)),
-            (false, true) => terms
-                .zip(buffer)
-                .for_each(|(((p, &g), v), b)| step(p, g, v, None, Some(b))),
-            (true, false) => terms
-                .zip(grad_avg)
-                .for_each(|(((p, &g), v), avg)| step(p, g, v, Some(avg), None)),
-            (false, false) => terms
-                .zip(grad_avg)
-                .zip(buffer)
-                .for_each(|((((p, &g), v), avg), b)| step(p, g, v, Some(avg), Some(b))),
         }
     }
 }

@@ -470,7 +470,8 @@ where
     /// ```text
     /// bytes = size_of::<T>() · (P + P + S + W(B) + 2·B·out + U + E + X)
     /// U = P + S once a step has sized the buffers (the copies an undo restores, or for
-    ///     Adam the copy of the parameters and the buffer its new moments go to), else 0
+    ///     Adam, RMSprop and Adagrad the copy of the parameters and the buffer their new
+    ///     state goes to), else 0
     /// E = P after the first step of a rule that evaluates again (L-BFGS), else 0
     /// X = rows·in of the last input_gradients, else 0
     /// ```
