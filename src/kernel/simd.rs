@@ -217,7 +217,15 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         let (n, lanes) = (b.cols, V::LANES);
         let rows = Rows::new(a, i);
         let mut j = 0;
-        // SAFETY (the three calls): passed on from the caller (trait contract).
+        // SAFETY (the four calls): passed on from the caller (trait contract).
+        if R == 1 {
+            while j + LONE_ROW_VECTORS * lanes <= n {
+                unsafe {
+                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, b, (c, plus_row), (i, j), lanes)
+                };
+                j += LONE_ROW_VECTORS * lanes;
+            }
+        }
         while j + NV * lanes <= n {
             unsafe { tile::<F, V, R, NV>(&rows, b, (c, plus_row), (i, j), lanes) };
             j += NV * lanes;
@@ -231,6 +239,12 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         }
     }
 }
+
+/// Vectors of a row computed alone: a multiply-add takes 4 cycles and two start per
+/// cycle, so a row needs eight running sums to keep the units busy; two vectors of one row
+/// (a matrix with one row: the weight gradient of a layer with one output) waited on
+/// their own chains.
+const LONE_ROW_VECTORS: usize = 8;
 
 /// `R` rows of `A` from row `i`, checked once to lie within its slice.
 struct Rows<'a, F, const R: usize> {
