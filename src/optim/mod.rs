@@ -79,6 +79,7 @@ mod adam;
 mod group;
 mod lbfgs;
 mod objective;
+mod one_parameter;
 mod optimizer;
 mod options;
 mod out_of_place;
@@ -97,6 +98,7 @@ pub use options::{Momentum, WeightDecay};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
+use one_parameter::OneParameter;
 use out_of_place::OutOfPlace;
 pub(crate) use undo::Undo;
 
@@ -231,6 +233,16 @@ pub trait UpdateRule<T: Float> {
         let _ = update;
         false
     }
+
+    /// Not part of the API: a stateless rule's update of a single parameter, returned
+    /// (see the private `one_parameter` module), or `None` where the rule has no such
+    /// shortcut; the [`Optimizer`] then runs [`update`](Self::update) on a copy. Like
+    /// `update_out_of_place`, it can be neither called nor implemented outside the crate.
+    #[doc(hidden)]
+    fn update_one(&self, one: OneParameter<T>) -> Option<T> {
+        let _ = one;
+        None
+    }
 }
 
 /// The name of the first comparison that found a difference, for
@@ -297,5 +309,9 @@ impl<T: Float, R: UpdateRule<T> + ?Sized> UpdateRule<T> for Box<R> {
 
     fn update_out_of_place(&self, update: OutOfPlace<'_, T>) -> bool {
         (**self).update_out_of_place(update)
+    }
+
+    fn update_one(&self, one: OneParameter<T>) -> Option<T> {
+        (**self).update_one(one)
     }
 }

@@ -5,7 +5,7 @@ use core::ops::Range;
 use num_traits::Float;
 
 use super::group::{check_ranges, Group, Segments};
-use super::{Evaluate, Objective, OutOfPlace, Undo, UpdateRule};
+use super::{Evaluate, Objective, OneParameter, OutOfPlace, Undo, UpdateRule};
 use crate::error::{check_non_negative, check_positive, CheckpointFault, Error, Quantity};
 use crate::finite::first_non_finite;
 
@@ -379,6 +379,40 @@ impl<T: Float, R: UpdateRule<T>> Optimizer<T, R> {
             position: 0,
             len,
         }
+    }
+
+    /// Whether [`step_one`](Self::step_one) can update: no state and no groups.
+    #[inline(always)]
+    pub(crate) fn steps_one(&self) -> bool {
+        self.groups.is_empty() && self.state.is_empty()
+    }
+
+    /// The update of a single parameter `param` with gradient `grad`, written back only
+    /// if it is finite (else the quantity that diverged, and nothing changed). For an
+    /// optimizer that [`steps_one`](Self::steps_one); the same arithmetic as
+    /// [`step_or_undo`](Self::step_or_undo).
+    #[inline(always)]
+    pub(crate) fn step_one(&mut self, param: &mut T, grad: T) -> Result<(), Quantity> {
+        debug_assert!(self.steps_one(), "a stateless optimizer without groups");
+        let t = self.steps.saturating_add(1); // a restored count may be u64::MAX
+        let (lr, old) = (self.lr, *param);
+        let one = OneParameter {
+            t,
+            lr,
+            param: old,
+            grad,
+        };
+        let updated = self.rule.update_one(one).unwrap_or_else(|| {
+            let mut copy = [old];
+            self.rule.update(t, lr, &mut copy, &[grad], &mut []);
+            copy[0]
+        });
+        if !updated.is_finite() {
+            return Err(Quantity::Parameters);
+        }
+        *param = updated;
+        self.steps = t;
+        Ok(())
     }
 
     /// The update, or none at all: if it leaves a parameter or a state value non-finite,

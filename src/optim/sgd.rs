@@ -5,7 +5,7 @@ use num_traits::Float;
 use crate::kernel::on_widest_vectors;
 
 use super::options::{check_momentum, regularized_update, Formula, Regularization, Regularized};
-use super::{first_difference, Momentum, Optimizer, UpdateRule};
+use super::{first_difference, Momentum, OneParameter, Optimizer, UpdateRule};
 use crate::error::{check_fraction, Error};
 
 /// Gradient descent with optional momentum (PyTorch's `torch.optim.SGD`).
@@ -113,6 +113,18 @@ impl<T: Float> UpdateRule<T> for Sgd<T> {
         regularized_update(self, self.regularization, t, lr, params, grads, state);
     }
 
+    /// Plain SGD only: with these two settled, the update above has a single path, and
+    /// the parameter stays in a register.
+    #[inline(always)]
+    fn update_one(&self, one: OneParameter<T>) -> Option<T> {
+        if self.momentum.is_some() || !self.regularization.is_plain() {
+            return None;
+        }
+        let mut param = [one.param];
+        self.update(one.t, one.lr, &mut param, &[one.grad], &mut []);
+        Some(param[0])
+    }
+
     fn validate(&self) -> Result<(), Error> {
         if let Some(momentum) = self.momentum {
             check_momentum(momentum.factor())?;
@@ -154,7 +166,9 @@ impl<T> Regularized<T> for Sgd<T> {
 }
 
 impl<T: Float> Formula<T> for Sgd<T> {
-    #[inline]
+    // Always inlined: the one-parameter step reaches it twice (`update_one` and the
+    // fallback), and a call there sent the weight through memory.
+    #[inline(always)]
     fn apply(
         &self,
         t: u64,

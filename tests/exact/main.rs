@@ -8,9 +8,12 @@
 //! - `reproducibility`: the same seeds give the same training run, bit for bit.
 //! - `init`: seeded initialisation, reproducible and distributed as torch.nn.init says.
 //! - `examples_converge`: the xor, sine and physics-informed (pinn) examples converge.
+//! - `one_parameter_step`: the one-parameter step, run in local values, gives the
+//!   general step's bits.
 
 mod examples_converge;
 mod generic_numerics;
 mod init;
+mod one_parameter_step;
 mod reproducibility;
 mod seed_trace;
