@@ -252,6 +252,20 @@ fn expm1_reduced<F: FastFloat, const FUSED: bool, const N: usize>(r: &[F; N]) ->
     q
 }
 
+/// `[1/2!, 1/3!, …, 1/(N + 1)!]`, the Taylor coefficients of `(eʳ − 1 − r) / r²`. The
+/// factorials used (up to 8! in f32, 13! in f64) are exact in their type, so each value is
+/// one rounded division, as a literal `1.0 / 40_320.0` is; the compiler folds them.
+#[inline(always)]
+fn inverse_factorials<F: FastFloat, const N: usize>() -> [F; N] {
+    let (mut coefficients, mut k, mut factorial) = ([F::ZERO; N], F::ONE, F::ONE);
+    for c in &mut coefficients {
+        k = k + F::ONE;
+        factorial = factorial * k;
+        *c = F::ONE / factorial;
+    }
+    coefficients
+}
+
 /// `c₀ + c₁r + … + c₆r⁶` by Estrin's scheme: `(c₀ + c₁r) + r²(c₂ + c₃r) + r⁴((c₄ + c₅r) +
 /// r²c₆)`, three multiply-adds deep where Horner's rule is six.
 #[inline(always)]
@@ -383,16 +397,7 @@ fast_float!(f32, f32, u32, i32, 23, 8, {
     /// value's chain; W4's f32 step on a Zen 3 is about 4 % shorter (docs/performance.md).
     #[inline(always)]
     fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
-        let c = [
-            1.0 / 2.0,
-            1.0 / 6.0,
-            1.0 / 24.0,
-            1.0 / 120.0,
-            1.0 / 720.0,
-            1.0 / 5_040.0,
-            1.0 / 40_320.0,
-        ];
-        estrin_degree_6::<Self, FUSED>(r, c)
+        estrin_degree_6::<Self, FUSED>(r, inverse_factorials())
     }
     const TANH_SATURATION: Self = 40.0;
     const EXP_MIN: Self = -110.0;
@@ -408,21 +413,7 @@ fast_float!(f64, f64, u64, i64, 52, 11, {
     /// faster with Estrin on a Zen 3).
     #[inline(always)]
     fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
-        let c = [
-            1.0 / 2.0,
-            1.0 / 6.0,
-            1.0 / 24.0,
-            1.0 / 120.0,
-            1.0 / 720.0,
-            1.0 / 5_040.0,
-            1.0 / 40_320.0,
-            1.0 / 362_880.0,
-            1.0 / 3_628_800.0,
-            1.0 / 39_916_800.0,
-            1.0 / 479_001_600.0,
-            1.0 / 6_227_020_800.0,
-        ];
-        horner::<Self, FUSED, 12>(r, c)
+        horner::<Self, FUSED, 12>(r, inverse_factorials())
     }
     const TANH_SATURATION: Self = 50.0;
     const EXP_MIN: Self = -760.0;
