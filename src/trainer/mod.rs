@@ -593,7 +593,9 @@ impl<'a, T: Float> Passes<'a, T> {
         }
     }
 
-    /// Always inlined into the step, so the values pass from stage to stage in registers.
+    /// Always inlined into the step: on the one-value buffers of a one-parameter model
+    /// (src/trainer/in_registers.rs) the values then pass from stage to stage in
+    /// registers.
     ///
     /// Forward, the mean loss and `∂L/∂ŷ`, backward (docs/math.md, sections 5 and 6):
     /// returns `L` at the model's parameters and writes `∂L/∂θ` into `grads`, and
