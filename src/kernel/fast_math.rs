@@ -10,8 +10,7 @@
 //! eˣ − 1 = 2ᵏ (eʳ − 1) + (2ᵏ − 1)    k = round(x / ln 2), r = x − k ln 2, |r| ≤ ln 2 / 2
 //! eʳ − 1 = r + r² (1/2! + r (1/3! + … r/N!))   Taylor, N = 8 (f32) or 13 (f64):
 //!                                              the first term left out is < ¼ ulp;
-//!                                              the bracket by Estrin's scheme (f32) or
-//!                                              Horner's rule (f64)
+//!                                              the bracket by Estrin's scheme
 //! tanh z = sign(z) · m / (m + 2)               m = e^(2|z|) − 1
 //! σ(z)   = 1 / (1 + e^(−z))                    e^y = 2ᵏ (1 + (eʳ − 1))
 //! ```
@@ -266,23 +265,21 @@ fn inverse_factorials<F: FastFloat, const N: usize>() -> [F; N] {
     coefficients
 }
 
-/// `c₀ + c₁r + … + c₆r⁶` by Estrin's scheme: `(c₀ + c₁r) + r²(c₂ + c₃r) + r⁴((c₄ + c₅r) +
-/// r²c₆)`, three multiply-adds deep where Horner's rule is six.
+/// One stage of Estrin's scheme for `c₀ + c₁r + … + cₙrⁿ`: neighbours pair up as
+/// `cᵢ + cᵢ₊₁x` (the last alone if `L` is odd). With `x = r`, then `r²`, `r⁴`, …, each stage
+/// halves the terms: degree 6 is three multiply-adds deep and degree 11 four, where
+/// Horner's rule `c₀ + r(c₁ + r(… + r·cₙ))` is six and eleven. The chain, not the count,
+/// was what each vector waited on.
 #[inline(always)]
-fn estrin_degree_6<F: FastFloat, const FUSED: bool>(r: F, c: [F; 7]) -> F {
-    let (r2, fma) = (r * r, |a: F, x: F, b: F| a.mul_add_if::<FUSED>(x, b));
-    let low = fma(fma(c[3], r, c[2]), r2, fma(c[1], r, c[0]));
-    let high = fma(c[6], r2, fma(c[5], r, c[4]));
-    fma(high, r2 * r2, low)
-}
-
-/// `c₀ + c₁r + … + cₙrⁿ` by Horner's rule: `c₀ + r(c₁ + r(… + r·cₙ))`.
-#[inline(always)]
-fn horner<F: FastFloat, const FUSED: bool, const L: usize>(r: F, c: [F; L]) -> F {
-    let (&last, rest) = c.split_last().expect("at least one coefficient");
-    rest.iter()
-        .rev()
-        .fold(last, |q, &c| q.mul_add_if::<FUSED>(r, c))
+fn pair_up<F: FastFloat, const FUSED: bool, const L: usize, const H: usize>(
+    c: [F; L],
+    x: F,
+) -> [F; H] {
+    const { assert!(H == L.div_ceil(2), "half the terms, rounded up") };
+    core::array::from_fn(|i| match c.get(2 * i + 1) {
+        Some(&odd) => odd.mul_add_if::<FUSED>(x, c[2 * i]),
+        None => c[2 * i],
+    })
 }
 
 /// What the approximations need of a float type: constants and exponent-bit tricks.
@@ -393,11 +390,12 @@ macro_rules! fast_float {
 fast_float!(f32, f32, u32, i32, 23, 8, {
     const LN2_HI: Self = 0.693_145_75; // bits 0x3f317200
     const LN2_LO: Self = 1.428_606_8e-6; // bits 0x35bfbe8e
-    /// Estrin: Horner's seven multiply-adds in a row were the longest part of each
-    /// value's chain; W4's f32 step on a Zen 3 is about 4 % shorter (docs/performance.md).
     #[inline(always)]
     fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
-        estrin_degree_6::<Self, FUSED>(r, inverse_factorials())
+        let (r2, c) = (r * r, inverse_factorials());
+        let quads = pair_up::<Self, FUSED, 4, 2>(pair_up::<Self, FUSED, 7, 4>(c, r), r2);
+        let [all] = pair_up::<Self, FUSED, 2, 1>(quads, r2 * r2);
+        all
     }
     const TANH_SATURATION: Self = 40.0;
     const EXP_MIN: Self = -110.0;
@@ -408,12 +406,15 @@ fast_float!(f32, f32, u32, i32, 23, 8, {
 fast_float!(f64, f64, u64, i64, 52, 11, {
     const LN2_HI: Self = 0.693_147_180_369_123_8; // bits 0x3fe62e42fee00000
     const LN2_LO: Self = 1.908_214_929_270_587_7e-10; // bits 0x3dea39ef35793c76
-    /// Horner: Estrin's scheme over twelve coefficients needs three more multiplications,
-    /// and f64's curves wait on throughput more than on the chain (its W4 step was no
-    /// faster with Estrin on a Zen 3).
+    /// Estrin here too: behind Horner's eleven-link chain the compiler ran four blocks side
+    /// by side, each vector gathered from four blocks' values (docs/performance.md).
     #[inline(always)]
     fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
-        horner::<Self, FUSED, 12>(r, inverse_factorials())
+        let (r2, c) = (r * r, inverse_factorials());
+        let quads = pair_up::<Self, FUSED, 6, 3>(pair_up::<Self, FUSED, 12, 6>(c, r), r2);
+        let r4 = r2 * r2;
+        let [all] = pair_up::<Self, FUSED, 2, 1>(pair_up::<Self, FUSED, 3, 2>(quads, r4), r4 * r4);
+        all
     }
     const TANH_SATURATION: Self = 50.0;
     const EXP_MIN: Self = -760.0;
