@@ -10,7 +10,9 @@
 //! Every function here is `unsafe` for one reason: it executes instructions of
 //! [`Vector`]'s instruction set, which the CPU must support. The callers are the
 //! `#[target_feature]` builds in [`gemm`](super::gemm), reached only once the CPU has been
-//! seen to support it. Every memory access goes through a bounds-checked slice first.
+//! seen to support it. Every memory access is checked against its slice first: a load or
+//! store by itself, or, in a tile's loop, the rows of `A` and columns of `B` it reads, once
+//! before the loop.
 #![allow(unsafe_code)]
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -246,11 +248,14 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
 /// their own chains.
 const LONE_ROW_VECTORS: usize = 8;
 
-/// `R` rows of `A` from row `i`, checked once to lie within its slice.
+/// `R` rows of `A` from row `i`, checked once to lie within its slice, each its own
+/// slice: computing every address from both strides at each step over `p` took a third
+/// of the tile loop's instructions.
 struct Rows<'a, F, const R: usize> {
-    a: MatRef<'a, F>,
-    /// Where `A[i][0]` is.
-    start: usize,
+    /// `A[i + r][0..]`.
+    rows: [&'a [F]; R],
+    col_stride: usize,
+    cols: usize,
 }
 
 impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
@@ -264,17 +269,62 @@ impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
             let last = start + (R - 1) * a.row_stride + (a.cols - 1) * a.col_stride;
             assert!(last < a.data.len(), "rows of A within its slice");
         }
-        Self { a, start }
+        let mut rows = [a.data; R];
+        for (r, row) in rows.iter_mut().enumerate() {
+            *row = &a.data[(start + r * a.row_stride).min(a.data.len())..];
+        }
+        Self {
+            rows,
+            col_stride: a.col_stride,
+            cols: a.cols,
+        }
     }
 
     /// `A[i + r][p]`, for `r < R` and `p < cols`.
     #[inline(always)]
     fn at(&self, r: usize, p: usize) -> F {
-        debug_assert!(r < R && p < self.a.cols);
-        let index = self.start + r * self.a.row_stride + p * self.a.col_stride;
-        // SAFETY: `r < R` and `p < cols` (the callers' loops), so `index` is at most the
-        // `last` that `new` checked to lie within the slice.
-        unsafe { *self.a.data.get_unchecked(index) }
+        debug_assert!(r < R && p < self.cols);
+        // SAFETY: `r < R` and `p < cols` (the callers' loops), so the value lies at most
+        // at the `last` that `new` checked to lie within the slice.
+        unsafe { *self.rows[r].get_unchecked(p * self.col_stride) }
+    }
+}
+
+/// Columns `j..j + width` of `B`'s rows, checked once to lie within its slice: checked
+/// at each step over `p`, they cost as many instructions as their loads.
+struct Columns<'a, F> {
+    b: MatRef<'a, F>,
+    j: usize,
+    width: usize,
+}
+
+impl<'a, F> Columns<'a, F> {
+    /// # Panics
+    ///
+    /// If `B[rows − 1][j + width − 1]` lies past `B`'s slice (`B`'s rows contiguous).
+    #[inline(always)]
+    fn new(b: MatRef<'a, F>, j: usize, width: usize) -> Self {
+        debug_assert_eq!(b.col_stride, 1);
+        if b.rows > 0 {
+            let end = (b.rows - 1)
+                .checked_mul(b.row_stride)
+                .and_then(|start| start.checked_add(j)?.checked_add(width));
+            assert!(
+                end.is_some_and(|end| end <= b.data.len()),
+                "columns of B within its slice"
+            );
+        }
+        Self { b, j, width }
+    }
+
+    /// `B[p][j..j + width]`, for `p < rows`.
+    #[inline(always)]
+    fn row(&self, p: usize) -> &'a [F] {
+        debug_assert!(p < self.b.rows);
+        let start = p * self.b.row_stride + self.j;
+        // SAFETY: `p < rows` (the caller's loop), so `start + width` is at most the `end`
+        // that `new` checked to lie within the slice.
+        unsafe { self.b.data.get_unchecked(start..start + self.width) }
     }
 }
 
@@ -297,11 +347,11 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     let width = (NV - 1) * lanes + last;
     let partial = last < lanes;
     // SAFETY (every block below): the caller guarantees V's instruction set; `Vector`
-    // checks every load and store against its slice.
+    // checks every load and store against its slice (`rows` and `columns` are checked).
     let mut acc = [[unsafe { V::zero() }; NV]; R];
+    let columns = Columns::new(b, j, width);
     for p in 0..b.rows {
-        let b_row = &b.data[p * b.row_stride + j..][..width];
-        let y: [V; NV] = unsafe { load_vectors(b_row, last) };
+        let y: [V; NV] = unsafe { load_vectors(columns.row(p), last) };
         for (r, acc_row) in acc.iter_mut().enumerate() {
             let x = unsafe { V::splat(rows.at(r, p)) };
             for (v, &y) in acc_row.iter_mut().zip(&y) {
