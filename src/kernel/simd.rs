@@ -283,9 +283,10 @@ impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
     /// `A[i + r][p]`, for `r < R` and `p < cols`.
     #[inline(always)]
     fn at(&self, r: usize, p: usize) -> F {
-        debug_assert!(r < R && p < self.cols);
-        // SAFETY: `r < R` and `p < cols` (the callers' loops), so the value lies at most
-        // at the `last` that `new` checked to lie within the slice.
+        // The callers' loops bound both, so the compiler drops this check.
+        assert!(p < self.cols, "a column of A");
+        // SAFETY: `r < R` (indexing `rows`) and `p < cols`, so the value lies at most at
+        // the `last` that `new` checked to lie within the slice.
         unsafe { *self.rows[r].get_unchecked(p * self.col_stride) }
     }
 }
@@ -320,10 +321,11 @@ impl<'a, F> Columns<'a, F> {
     /// `B[p][j..j + width]`, for `p < rows`.
     #[inline(always)]
     fn row(&self, p: usize) -> &'a [F] {
-        debug_assert!(p < self.b.rows);
+        // The caller's loop bounds `p`, so the compiler drops this check.
+        assert!(p < self.b.rows, "a row of B");
         let start = p * self.b.row_stride + self.j;
-        // SAFETY: `p < rows` (the caller's loop), so `start + width` is at most the `end`
-        // that `new` checked to lie within the slice.
+        // SAFETY: `p < rows`, so `start + width` is at most the `end` that `new` checked to
+        // lie within the slice.
         unsafe { self.b.data.get_unchecked(start..start + self.width) }
     }
 }
@@ -350,6 +352,8 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     // checks every load and store against its slice (`rows` and `columns` are checked).
     let mut acc = [[unsafe { V::zero() }; NV]; R];
     let columns = Columns::new(b, j, width);
+    // Said once here, so that the loop's own bound settles `at`'s check of `p`.
+    assert_eq!(rows.cols, b.rows, "inner dimensions");
     for p in 0..b.rows {
         let y: [V; NV] = unsafe { load_vectors(columns.row(p), last) };
         for (r, acc_row) in acc.iter_mut().enumerate() {
