@@ -68,7 +68,8 @@ macro_rules! lane {
 lane!(f32);
 lane!(f64);
 
-/// How a build computes rows `i..i+R` of `C = A B` (`B`'s rows contiguous).
+/// How a build computes rows `i..i+R` of `C = A B`: in tiles (`B`'s rows contiguous) or
+/// by dot products (`A`'s rows and `B`'s columns contiguous).
 pub(super) trait RowBlocks<F: Lane> {
     /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum.
     ///
@@ -81,6 +82,19 @@ pub(super) trait RowBlocks<F: Lane> {
         c: (&mut [F], Option<&[F]>),
         i: usize,
     );
+
+    /// `C[i..i+R][j] = A[i..i+R]·B[.., j]` for every column `j`, each in `L` partial sums
+    /// (see [`dots`]; `A`'s rows and `B`'s columns contiguous).
+    ///
+    /// # Safety
+    ///
+    /// As for [`rows`](Self::rows).
+    unsafe fn dot_rows<const R: usize, const L: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        c: &mut [F],
+        i: usize,
+    );
 }
 
 /// Tiles of `NR`-value arrays (then narrower ones), vectorised by the compiler for the
@@ -88,6 +102,16 @@ pub(super) trait RowBlocks<F: Lane> {
 pub(super) struct Arrays<const NR: usize, const FUSED: bool>;
 
 impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FUSED> {
+    #[inline(always)]
+    unsafe fn dot_rows<const R: usize, const L: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        c: &mut [F],
+        i: usize,
+    ) {
+        dot_rows::<F, R, L, FUSED>(a, b, c, i);
+    }
+
     #[inline(always)]
     unsafe fn rows<const R: usize>(
         a: MatRef<'_, F>,
@@ -236,16 +260,20 @@ pub(super) fn dots_fit<F>(a: MatRef<'_, F>, b: MatRef<'_, F>) -> bool {
 }
 
 /// `C = A B` by dot products of `A`'s rows and `B`'s columns, `L` partial sums each,
-/// four rows at a time (they share each load of `B`); the rows left over four columns at
-/// a time (they share each load of `A`'s row). `plus_row[j]` is then added to each
-/// `C[i][j]`.
+/// four rows at a time (they share each load of `B`; `Blocks` computes them); the rows
+/// left over four columns at a time (they share each load of `A`'s row). `plus_row[j]` is
+/// then added to each `C[i][j]`. `FUSED` must be whether `Blocks` fuses its multiply-adds.
 ///
 /// # Panics
 ///
 /// If `A`'s rows or `B`'s columns are not contiguous, the shapes disagree, or a view
 /// reaches past its slice.
+///
+/// # Safety
+///
+/// The CPU must support the instructions `Blocks` uses.
 #[inline(always)]
-pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
+pub(super) unsafe fn dots<F: Lane, Blocks: RowBlocks<F>, const L: usize, const FUSED: bool>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
@@ -259,7 +287,8 @@ pub(super) fn dots<F: Lane, const L: usize, const FUSED: bool>(
     }
     let mut i = 0;
     while i + 4 <= a.rows {
-        dot_rows::<F, 4, L, FUSED>(a, b, c, i);
+        // SAFETY: passed on from the caller.
+        unsafe { Blocks::dot_rows::<4, L>(a, b, c, i) };
         i += 4;
     }
     for i in i..a.rows {
@@ -289,7 +318,11 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
     i: usize,
 ) {
     let k = a.cols;
-    let rows: [&[F]; R] = core::array::from_fn(|r| &a.data[(i + r) * a.row_stride..][..k]);
+    // A loop, not `array::from_fn`, which the compiler kept out of line: a call per block.
+    let mut rows: [&[F]; R] = [&[]; R];
+    for (r, row) in rows.iter_mut().enumerate() {
+        *row = &a.data[(i + r) * a.row_stride..][..k];
+    }
     for j in 0..b.cols {
         let column = &b.data[j * b.col_stride..][..k];
         let mut acc = [[F::ZERO; L]; R];
@@ -324,7 +357,10 @@ fn dot_columns<F: Lane, const N: usize, const L: usize, const FUSED: bool>(
 ) {
     let k = a.cols;
     let row = &a.data[i * a.row_stride..][..k];
-    let columns: [&[F]; N] = core::array::from_fn(|n| &b.data[(j + n) * b.col_stride..][..k]);
+    let mut columns: [&[F]; N] = [&[]; N];
+    for (n, column) in columns.iter_mut().enumerate() {
+        *column = &b.data[(j + n) * b.col_stride..][..k];
+    }
     let mut acc = [[F::ZERO; L]; N];
     let whole = k - k % L;
     for (p0, x) in (0..whole).step_by(L).zip(row.chunks_exact(L)) {

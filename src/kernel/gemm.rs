@@ -260,7 +260,7 @@ unsafe fn tiles_avx2_fma<F: Registers>(
 }
 
 /// The dot products built for `isa` (or the widest the CPU runs, if it does not run `isa`).
-fn dots<F: Lane, const LANES: usize>(
+fn dots<F: Registers, const LANES: usize>(
     isa: Isa,
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
@@ -274,7 +274,9 @@ fn dots<F: Lane, const LANES: usize>(
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         // SAFETY: a verified `Avx2Fma` means the CPU has AVX2 and FMA; the body is safe.
         Isa::Avx2Fma => unsafe { dots_avx2_fma::<F, LANES>(a, b, c, plus_row) },
-        _ => kernel::dots::<F, LANES, false>(a, b, c, plus_row),
+        // SAFETY: `Arrays` are safe code for the compile-time target (their tile width
+        // is not used by the dot products).
+        _ => unsafe { kernel::dots::<F, Arrays<LANES, false>, LANES, false>(a, b, c, plus_row) },
     }
 }
 
@@ -285,13 +287,14 @@ fn dots<F: Lane, const LANES: usize>(
 /// The CPU must support AVX-512F and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn dots_avx512<F: Lane, const LANES: usize>(
+unsafe fn dots_avx512<F: Registers, const LANES: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
     plus_row: Option<&[F]>,
 ) {
-    kernel::dots::<F, LANES, true>(a, b, c, plus_row);
+    // SAFETY: the caller guarantees AVX-512F and FMA, all `Vectors<F::Avx512, _>` uses.
+    unsafe { kernel::dots::<F, Vectors<F::Avx512, 2>, LANES, true>(a, b, c, plus_row) }
 }
 
 /// The dot products compiled for AVX2 with fused multiply-adds.
@@ -301,13 +304,14 @@ unsafe fn dots_avx512<F: Lane, const LANES: usize>(
 /// The CPU must support AVX2 and FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dots_avx2_fma<F: Lane, const LANES: usize>(
+unsafe fn dots_avx2_fma<F: Registers, const LANES: usize>(
     a: MatRef<'_, F>,
     b: MatRef<'_, F>,
     c: &mut [F],
     plus_row: Option<&[F]>,
 ) {
-    kernel::dots::<F, LANES, true>(a, b, c, plus_row);
+    // SAFETY: the caller guarantees AVX2 and FMA, all `Vectors<F::Avx2, _>` uses.
+    unsafe { kernel::dots::<F, Vectors<F::Avx2, 2>, LANES, true>(a, b, c, plus_row) }
 }
 
 /// `a = curve(z)`: the widest build the CPU runs.

@@ -307,6 +307,14 @@ pub(crate) fn plain_matmul<T: Float>(
 /// `C[i][j] += row[j]` for every row of the row-major `c` (`row.len()` columns).
 #[inline(always)]
 pub(super) fn add_to_rows<T: Copy + core::ops::Add<Output = T>>(c: &mut [T], row: &[T]) {
+    // One column (a one-output layer): rows of one value each, as one loop that
+    // vectorises; by rows, each value took a loop of its own.
+    if let [x] = *row {
+        for v in c.iter_mut() {
+            *v = *v + x;
+        }
+        return;
+    }
     for c_row in c.chunks_exact_mut(row.len().max(1)) {
         for (v, &x) in c_row.iter_mut().zip(row) {
             *v = *v + x;

@@ -1,4 +1,5 @@
-//! The matrix tiles in explicit AVX-512 and AVX2 vectors.
+//! The matrix tiles, and the dot products' blocks of rows, in explicit AVX-512 and AVX2
+//! vectors.
 //!
 //! The compiler's own vectorisation of [`blocked`](super::blocked)'s array tiles is
 //! fragile: at AVX-512 widths it turns them into scalar loops or gathers. Here a tile is
@@ -20,7 +21,7 @@ use core::arch::x86_64::*;
 use core::marker::PhantomData;
 
 use super::blocked::{Lane, RowBlocks};
-use super::MatRef;
+use super::{pairwise_sum, MatRef};
 
 /// One SIMD register of `LANES` values of `F`.
 ///
@@ -210,6 +211,17 @@ pub(super) struct Vectors<V, const NV: usize>(PhantomData<V>);
 
 impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
     #[inline(always)]
+    unsafe fn dot_rows<const R: usize, const L: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        c: &mut [F],
+        i: usize,
+    ) {
+        // SAFETY: passed on from the caller (trait contract).
+        unsafe { Self::dot_rows_in::<F, R, L>(a, b, c, i) }
+    }
+
+    #[inline(always)]
     unsafe fn rows<const R: usize>(
         a: MatRef<'_, F>,
         b: MatRef<'_, F>,
@@ -238,6 +250,69 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         }
         if j < n {
             unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), n - j) };
+        }
+    }
+}
+
+/// The dot products' blocks of rows ([`blocked::dots`](super::blocked::dots)) in explicit vectors:
+/// the `L` partial sums of a value in one or two vectors, lane `l` in lane `l mod LANES` of
+/// vector `l / LANES`, so each lane sums the same terms in the same order as the arrays'
+/// loop, and the lanes are then summed pairwise as there. Left to the compiler, the `f64`
+/// sums were vectorised across the rows instead, with shuffles at every step.
+impl<V, const NV: usize> Vectors<V, NV> {
+    /// `C[i..i+R][j] = A[i..i+R]·B[.., j]` for every column `j` (see
+    /// [`RowBlocks::dot_rows`]).
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn dot_rows_in<F: Lane, const R: usize, const L: usize>(
+        a: MatRef<'_, F>,
+        b: MatRef<'_, F>,
+        c: &mut [F],
+        i: usize,
+    ) where
+        V: Vector<F>,
+    {
+        let (k, lanes) = (a.cols, V::LANES);
+        let halves = L / lanes;
+        assert!(
+            halves * lanes == L && (halves == 1 || halves == 2),
+            "sums in one or two vectors"
+        );
+        let mut rows: [&[F]; R] = [&[]; R];
+        for (r, row) in rows.iter_mut().enumerate() {
+            *row = &a.data[(i + r) * a.row_stride..][..k];
+        }
+        let whole = k - k % L;
+        for j in 0..b.cols {
+            let column = &b.data[j * b.col_stride..][..k];
+            // SAFETY (every block): the caller guarantees V's instruction set; `Vector`
+            // checks every load and store against its slice.
+            let mut acc = [[unsafe { V::zero() }; 2]; R];
+            for p0 in (0..whole).step_by(L) {
+                let mut y = [unsafe { V::zero() }; 2];
+                for (h, y) in y.iter_mut().enumerate().take(halves) {
+                    *y = unsafe { V::load(&column[p0 + h * lanes..]) };
+                }
+                for (acc_row, row) in acc.iter_mut().zip(&rows) {
+                    for (h, (v, &y)) in acc_row.iter_mut().zip(&y).enumerate().take(halves) {
+                        *v = unsafe { V::load(&row[p0 + h * lanes..]).mul_add(y, *v) };
+                    }
+                }
+            }
+            for (r, (acc_row, row)) in acc.iter().zip(&rows).enumerate() {
+                let mut sums = [F::ZERO; L];
+                for (h, v) in acc_row.iter().enumerate().take(halves) {
+                    unsafe { v.store(&mut sums[h * lanes..]) };
+                }
+                let mut sum = pairwise_sum(sums);
+                for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
+                    sum = F::multiply_add::<true>(x, y, sum);
+                }
+                c[(i + r) * b.cols + j] = sum;
+            }
         }
     }
 }
