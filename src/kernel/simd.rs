@@ -447,16 +447,14 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
         }
     }
     for (r, acc_row) in acc.iter().enumerate() {
-        let c_row = &mut c[(i + r) * n + j..];
-        for (h, v) in acc_row.iter().enumerate() {
-            let dst = &mut c_row[h * lanes..];
-            unsafe {
-                if partial && h + 1 == NV {
-                    v.store_first(dst, last);
-                } else {
-                    v.store(dst);
-                }
-            }
+        let c_row = &mut c[(i + r) * n + j..][..width];
+        // Whole vectors in chunks of `LANES`: one check per row, not three per store.
+        let mut dsts = c_row.chunks_exact_mut(lanes);
+        for (v, dst) in acc_row.iter().zip(&mut dsts) {
+            unsafe { v.store(dst) };
+        }
+        if partial {
+            unsafe { acc_row[NV - 1].store_first(dsts.into_remainder(), last) };
         }
     }
 }
