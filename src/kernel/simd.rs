@@ -235,21 +235,21 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         if R == 1 {
             while j + LONE_ROW_VECTORS * lanes <= n {
                 unsafe {
-                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, b, (c, plus_row), (i, j), lanes)
+                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, &b, (c, plus_row), (i, j), lanes)
                 };
                 j += LONE_ROW_VECTORS * lanes;
             }
         }
         while j + NV * lanes <= n {
-            unsafe { tile::<F, V, R, NV>(&rows, b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, NV>(&rows, &b, (c, plus_row), (i, j), lanes) };
             j += NV * lanes;
         }
         while j + lanes <= n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, 1>(&rows, &b, (c, plus_row), (i, j), lanes) };
             j += lanes;
         }
         if j < n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), n - j) };
+            unsafe { tile::<F, V, R, 1>(&rows, &b, (c, plus_row), (i, j), n - j) };
         }
     }
 }
@@ -369,7 +369,11 @@ impl<'a, F: Copy, const R: usize> Rows<'a, F, R> {
 /// Columns `j..j + width` of `B`'s rows, checked once to lie within its slice: checked
 /// at each step over `p`, they cost as many instructions as their loads.
 struct Columns<'a, F> {
-    b: MatRef<'a, F>,
+    /// `B`'s values, and what locating a row needs of its view (the fields alone: copied
+    /// whole at each tile, the view went through the stack and back).
+    data: &'a [F],
+    rows: usize,
+    row_stride: usize,
     j: usize,
     width: usize,
 }
@@ -379,7 +383,7 @@ impl<'a, F> Columns<'a, F> {
     ///
     /// If `B[rows − 1][j + width − 1]` lies past `B`'s slice (`B`'s rows contiguous).
     #[inline(always)]
-    fn new(b: MatRef<'a, F>, j: usize, width: usize) -> Self {
+    fn new(b: &MatRef<'a, F>, j: usize, width: usize) -> Self {
         debug_assert_eq!(b.col_stride, 1);
         if b.rows > 0 {
             let end = (b.rows - 1)
@@ -390,18 +394,24 @@ impl<'a, F> Columns<'a, F> {
                 "columns of B within its slice"
             );
         }
-        Self { b, j, width }
+        Self {
+            data: b.data,
+            rows: b.rows,
+            row_stride: b.row_stride,
+            j,
+            width,
+        }
     }
 
     /// `B[p][j..j + width]`, for `p < rows`.
     #[inline(always)]
     fn row(&self, p: usize) -> &'a [F] {
         // The caller's loop bounds `p`, so the compiler drops this check.
-        assert!(p < self.b.rows, "a row of B");
-        let start = p * self.b.row_stride + self.j;
+        assert!(p < self.rows, "a row of B");
+        let start = p * self.row_stride + self.j;
         // SAFETY: `p < rows`, so `start + width` is at most the `end` that `new` checked to
         // lie within the slice.
-        unsafe { self.b.data.get_unchecked(start..start + self.width) }
+        unsafe { self.data.get_unchecked(start..start + self.width) }
     }
 }
 
@@ -415,7 +425,9 @@ impl<'a, F> Columns<'a, F> {
 #[inline(always)]
 unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     rows: &Rows<'_, F, R>,
-    b: MatRef<'_, F>,
+    // By reference: passed by value, the view was copied to the stack at every tile and
+    // its fields read back from there before the loop could start.
+    b: &MatRef<'_, F>,
     (c, plus_row): (&mut [F], Option<&[F]>),
     (i, j): (usize, usize),
     last: usize,
