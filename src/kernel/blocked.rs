@@ -71,14 +71,15 @@ lane!(f64);
 /// How a build computes rows `i..i+R` of `C = A B`: in tiles (`B`'s rows contiguous) or
 /// by dot products (`A`'s rows and `B`'s columns contiguous).
 pub(super) trait RowBlocks<F: Lane> {
-    /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum.
+    /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum. `B`
+    /// by reference: a view passed by value was copied to the stack for every block.
     ///
     /// # Safety
     ///
     /// The CPU must support the instructions the implementation uses.
     unsafe fn rows<const R: usize>(
         a: MatRef<'_, F>,
-        b: MatRef<'_, F>,
+        b: &MatRef<'_, F>,
         c: (&mut [F], Option<&[F]>),
         i: usize,
     );
@@ -115,10 +116,11 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
     #[inline(always)]
     unsafe fn rows<const R: usize>(
         a: MatRef<'_, F>,
-        b: MatRef<'_, F>,
+        b: &MatRef<'_, F>,
         (c, plus_row): (&mut [F], Option<&[F]>),
         i: usize,
     ) {
+        let b = *b;
         let mut packed = [[F::ZERO; R]; KC];
         // An empty inner dimension still writes C (as zeros): one pass with no terms.
         for p0 in (0..a.cols.max(1)).step_by(KC) {
@@ -171,13 +173,13 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     let (whole, fours) = row_blocks(a.rows, MR);
     // SAFETY (the three loops): passed on from the caller.
     for i in (0..whole * MR).step_by(MR) {
-        unsafe { Blocks::rows::<MR>(a, b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<MR>(a, &b, (c, plus_row), i) };
     }
     for i in (whole * MR..).step_by(4).take(fours) {
-        unsafe { Blocks::rows::<4>(a, b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<4>(a, &b, (c, plus_row), i) };
     }
     for i in whole * MR + fours * 4..a.rows {
-        unsafe { Blocks::rows::<1>(a, b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<1>(a, &b, (c, plus_row), i) };
     }
 }
 

@@ -224,7 +224,7 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
     #[inline(always)]
     unsafe fn rows<const R: usize>(
         a: MatRef<'_, F>,
-        b: MatRef<'_, F>,
+        b: &MatRef<'_, F>,
         (c, plus_row): (&mut [F], Option<&[F]>),
         i: usize,
     ) {
@@ -235,21 +235,21 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         if R == 1 {
             while j + LONE_ROW_VECTORS * lanes <= n {
                 unsafe {
-                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, &b, (c, plus_row), (i, j), lanes)
+                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, b, (c, plus_row), (i, j), lanes)
                 };
                 j += LONE_ROW_VECTORS * lanes;
             }
         }
         while j + NV * lanes <= n {
-            unsafe { tile::<F, V, R, NV>(&rows, &b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, NV>(&rows, b, (c, plus_row), (i, j), lanes) };
             j += NV * lanes;
         }
         while j + lanes <= n {
-            unsafe { tile::<F, V, R, 1>(&rows, &b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), lanes) };
             j += lanes;
         }
         if j < n {
-            unsafe { tile::<F, V, R, 1>(&rows, &b, (c, plus_row), (i, j), n - j) };
+            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), n - j) };
         }
     }
 }
