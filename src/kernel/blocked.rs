@@ -320,11 +320,7 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
     i: usize,
 ) {
     let k = a.cols;
-    // A loop, not `array::from_fn`, which the compiler kept out of line: a call per block.
-    let mut rows: [&[F]; R] = [&[]; R];
-    for (r, row) in rows.iter_mut().enumerate() {
-        *row = &a.data[(i + r) * a.row_stride..][..k];
-    }
+    let rows = rows_of::<F, R>(a, i);
     for j in 0..b.cols {
         let column = &b.data[j * b.col_stride..][..k];
         let mut acc = [[F::ZERO; L]; R];
@@ -337,14 +333,37 @@ fn dot_rows<F: Lane, const R: usize, const L: usize, const FUSED: bool>(
                 }
             }
         }
-        for (r, (acc_row, row)) in acc.iter_mut().zip(&rows).enumerate() {
-            let mut sum = pairwise_sum(*acc_row);
-            for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
-                sum = F::multiply_add::<FUSED>(x, y, sum);
-            }
-            c[(i + r) * b.cols + j] = sum;
+        for (r, (acc_row, row)) in acc.iter().zip(&rows).enumerate() {
+            c[(i + r) * b.cols + j] =
+                dot_sum::<F, L, FUSED>(*acc_row, &row[whole..], &column[whole..]);
         }
     }
+}
+
+/// `A[i..i+R]`'s rows, each its `A.cols` values (`A`'s rows contiguous).
+#[inline(always)]
+pub(super) fn rows_of<F, const R: usize>(a: MatRef<'_, F>, i: usize) -> [&[F]; R] {
+    // A loop, not `array::from_fn`, which the compiler kept out of line: a call per block.
+    let mut rows: [&[F]; R] = [&[]; R];
+    for (r, row) in rows.iter_mut().enumerate() {
+        *row = &a.data[(i + r) * a.row_stride..][..a.cols];
+    }
+    rows
+}
+
+/// A dot product from its `L` partial sums: added pairwise, then the terms left over
+/// after the whole blocks of `L` (`x_tail · y_tail`) in order.
+#[inline(always)]
+pub(super) fn dot_sum<F: Lane, const L: usize, const FUSED: bool>(
+    lanes: [F; L],
+    x_tail: &[F],
+    y_tail: &[F],
+) -> F {
+    let mut sum = pairwise_sum(lanes);
+    for (&x, &y) in x_tail.iter().zip(y_tail) {
+        sum = F::multiply_add::<FUSED>(x, y, sum);
+    }
+    sum
 }
 
 /// `C[i][j..j+N] = A[i]·B[.., j..j+N]`: the same sums as [`dot_rows`], one row at a time.

@@ -20,8 +20,8 @@
 use core::arch::x86_64::*;
 use core::marker::PhantomData;
 
-use super::blocked::{Lane, RowBlocks};
-use super::{pairwise_sum, MatRef};
+use super::blocked::{dot_sum, rows_of, Lane, RowBlocks};
+use super::MatRef;
 
 /// One SIMD register of `LANES` values of `F`.
 ///
@@ -281,10 +281,7 @@ impl<V, const NV: usize> Vectors<V, NV> {
             halves * lanes == L && (halves == 1 || halves == 2),
             "sums in one or two vectors"
         );
-        let mut rows: [&[F]; R] = [&[]; R];
-        for (r, row) in rows.iter_mut().enumerate() {
-            *row = &a.data[(i + r) * a.row_stride..][..k];
-        }
+        let rows = rows_of::<F, R>(a, i);
         let whole = k - k % L;
         for j in 0..b.cols {
             let column = &b.data[j * b.col_stride..][..k];
@@ -307,11 +304,8 @@ impl<V, const NV: usize> Vectors<V, NV> {
                 for (h, v) in acc_row.iter().enumerate().take(halves) {
                     unsafe { v.store(&mut sums[h * lanes..]) };
                 }
-                let mut sum = pairwise_sum(sums);
-                for (&x, &y) in row[whole..].iter().zip(&column[whole..]) {
-                    sum = F::multiply_add::<true>(x, y, sum);
-                }
-                c[(i + r) * b.cols + j] = sum;
+                c[(i + r) * b.cols + j] =
+                    dot_sum::<F, L, true>(sums, &row[whole..], &column[whole..]);
             }
         }
     }
