@@ -8,15 +8,17 @@
 //!
 //! ```text
 //! eˣ − 1 = 2ᵏ (eʳ − 1) + (2ᵏ − 1)    k = round(x / ln 2), r = x − k ln 2, |r| ≤ ln 2 / 2
-//! eʳ − 1 = r + r² (1/2! + r (1/3! + … r/N!))   Taylor, N = 8 (f32) or 13 (f64):
-//!                                              the first term left out is < ¼ ulp;
-//!                                              the bracket by Estrin's scheme
-//! tanh z = sign(z) · m / (m + 2)               m = e^(2|z|) − 1
-//! σ(z)   = 1 / (1 + e^(−z))                    e^y = 2ᵏ (1 + (eʳ − 1))
+//! eʳ − 1 = r + r² T(r)                 f64: T(r) = 1/2! + r/3! + … + r¹¹/13!, Taylor's;
+//!                                      f32: T(r) = 1/2 + r (s₀ + s₁r + s₂r² + s₃r³),
+//!                                      fitted (tools/fit_expm1.py); either within ¼ ulp,
+//!                                      T by Estrin's scheme
+//! tanh z = sign(z) · m / (m + 2)       m = e^(2|z|) − 1
+//! σ(z)   = 1 / (1 + e^(−z))            e^y = 2ᵏ (1 + (eʳ − 1))
 //! ```
 //!
 //! `k ln 2` is subtracted in two parts (Cody–Waite): `ln 2 = LN2_HI + LN2_LO` where
-//! `LN2_HI` has enough trailing zero bits that `k · LN2_HI` is exact. Through `eˣ − 1`,
+//! `LN2_HI` has enough trailing zero bits that `k · LN2_HI` is exact. (f32's tanh takes
+//! one part, see [`Ln2`].) Through `eˣ − 1`,
 //! `tanh` keeps full relative accuracy near zero (a subnormal `z` gives `z` back) and
 //! `2ᵏ · (…)` scales by exponent bits. `eʸ` scales in two halves, `2^⌊k/2⌋ · 2^(k − ⌊k/2⌋)`,
 //! so it overflows to infinity and underflows gradually to zero exactly where `std`'s does.
@@ -182,7 +184,13 @@ fn tanh_block<F: FastFloat, const FUSED: bool, const N: usize>(z: &[F; N], a: &m
             x
         };
     }
-    let (k, r) = reduce_block::<F, FUSED, N>(&m);
+    // Rounded `ln 2` only in one multiply-add: unfused, `k · ln 2` would round too.
+    let ln2 = if rounds_once(FUSED) {
+        F::TANH_LN2
+    } else {
+        Ln2::Split
+    };
+    let (k, r) = reduce_block::<F, FUSED, N>(&m, ln2);
     let e = expm1_reduced::<F, FUSED, N>(&r);
     for ((m, &k), &e) in m.iter_mut().zip(&k).zip(&e) {
         let scale = F::pow2(k);
@@ -208,7 +216,7 @@ fn sigmoid_block<F: FastFloat, const FUSED: bool, const N: usize>(z: &[F; N], a:
             clamped
         };
     }
-    let (k, r) = reduce_block::<F, FUSED, N>(&y);
+    let (k, r) = reduce_block::<F, FUSED, N>(&y, Ln2::Split);
     let e = expm1_reduced::<F, FUSED, N>(&r);
     for ((a, &k), &e) in a.iter_mut().zip(&k).zip(&e) {
         let (half, rest) = F::split_pow2(k);
@@ -219,27 +227,48 @@ fn sigmoid_block<F: FastFloat, const FUSED: bool, const N: usize>(z: &[F; N], a:
     }
 }
 
+/// Whether `mul_add_if::<FUSED>` rounds once (`mul_add` needs `std`).
+const fn rounds_once(fused: bool) -> bool {
+    fused && cfg!(feature = "std")
+}
+
+/// How [`reduce`] takes `k ln 2` off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ln2 {
+    /// `LN2_HI` then `LN2_LO`: `r` as exact as one rounding allows, which `eʸ` needs.
+    Split,
+    /// `ln 2` rounded to the type, in one multiply-add: `r` off by `k δ`, `δ` = |ln 2 −
+    /// LN2|, so `eˣ` by a relative `k δ` and `tanh(x/2)` by `(1 − tanh²) k δ / 2`. In f32
+    /// that is below 1/16 ulp for every `k` (largest at `k` = 1); in f64 it reaches 0.4
+    /// ulp, so f64 keeps [`Ln2::Split`]. The chain is a link shorter (docs/performance.md).
+    Rounded,
+}
+
 /// [`reduce`] for `N` values.
 #[inline(always)]
 fn reduce_block<F: FastFloat, const FUSED: bool, const N: usize>(
     x: &[F; N],
+    ln2: Ln2,
 ) -> ([F::Bits; N], [F; N]) {
     let (mut k, mut r) = ([F::Bits::default(); N], [F::ZERO; N]);
     for ((k, r), &x) in k.iter_mut().zip(&mut r).zip(x) {
-        (*k, *r) = reduce::<F, FUSED>(x);
+        (*k, *r) = reduce::<F, FUSED>(x, ln2);
     }
     (k, r)
 }
 
 /// `x = k ln 2 + r` with `k` whole (rounded to nearest) and `|r| ≤ ln 2 / 2`.
 #[inline(always)]
-fn reduce<F: FastFloat, const FUSED: bool>(x: F) -> (F::Bits, F) {
+fn reduce<F: FastFloat, const FUSED: bool>(x: F, ln2: Ln2) -> (F::Bits, F) {
     // Adding SHIFTER pushes the fraction out of the mantissa: the sum is k + SHIFTER.
     // Fused, the chain is two links shorter. k is then nearest to x·log₂e itself, not to
     // its rounding; `k · LN2_HI` is exact, so `x − k · LN2_HI` has the same bits fused.
     let shifted = x.mul_add_if::<FUSED>(F::LOG2E, F::SHIFTER);
     let k = shifted - F::SHIFTER;
-    let r = (-k).mul_add_if::<FUSED>(F::LN2_HI, x) - k * F::LN2_LO;
+    let r = match ln2 {
+        Ln2::Split => (-k).mul_add_if::<FUSED>(F::LN2_HI, x) - k * F::LN2_LO,
+        Ln2::Rounded => (-k).mul_add_if::<FUSED>(F::LN2, x),
+    };
     (F::whole_part(shifted), r)
 }
 
@@ -249,7 +278,7 @@ fn reduce<F: FastFloat, const FUSED: bool>(x: F) -> (F::Bits, F) {
 fn expm1_reduced<F: FastFloat, const FUSED: bool, const N: usize>(r: &[F; N]) -> [F; N] {
     let mut q = [F::ZERO; N];
     for (q, &r) in q.iter_mut().zip(r) {
-        let tail = F::taylor_tail::<FUSED>(r);
+        let tail = F::expm1_tail::<FUSED>(r);
         // Fused: a link shorter and a rounding fewer, the curve's longest chain.
         *q = (r * r).mul_add_if::<FUSED>(tail, r);
     }
@@ -257,8 +286,8 @@ fn expm1_reduced<F: FastFloat, const FUSED: bool, const N: usize>(r: &[F; N]) ->
 }
 
 /// `[1/2!, 1/3!, …, 1/(N + 1)!]`, the Taylor coefficients of `(eʳ − 1 − r) / r²`. The
-/// factorials used (up to 8! in f32, 13! in f64) are exact in their type, so each value is
-/// one rounded division, as a literal `1.0 / 40_320.0` is; the compiler folds them.
+/// factorials used (up to 13! in f64) are exact in the type, so each value is one rounded
+/// division, as a literal `1.0 / 40_320.0` is; the compiler folds them.
 #[inline(always)]
 fn inverse_factorials<F: FastFloat, const N: usize>() -> [F; N] {
     let (mut coefficients, mut k, mut factorial) = ([F::ZERO; N], F::ONE, F::ONE);
@@ -272,8 +301,8 @@ fn inverse_factorials<F: FastFloat, const N: usize>() -> [F; N] {
 
 /// One stage of Estrin's scheme for `c₀ + c₁r + … + cₙrⁿ`: neighbours pair up as
 /// `cᵢ + cᵢ₊₁x` (the last alone if `L` is odd). With `x = r`, then `r²`, `r⁴`, …, each stage
-/// halves the terms: degree 6 is three multiply-adds deep and degree 11 four, where
-/// Horner's rule `c₀ + r(c₁ + r(… + r·cₙ))` is six and eleven. The chain, not the count,
+/// halves the terms: degree 4 is three multiply-adds deep and degree 11 four, where
+/// Horner's rule `c₀ + r(c₁ + r(… + r·cₙ))` is four and eleven. The chain, not the count,
 /// was what each vector waited on.
 #[inline(always)]
 fn pair_up<F: FastFloat, const FUSED: bool, const L: usize, const H: usize>(
@@ -312,6 +341,10 @@ pub(crate) trait FastFloat:
     const LN2_HI: Self;
     /// ln 2 − LN2_HI.
     const LN2_LO: Self;
+    /// ln 2, rounded.
+    const LN2: Self;
+    /// How tanh's reduction takes `k ln 2` off.
+    const TANH_LN2: Ln2;
     /// 1.5 · 2^(mantissa bits): `x + SHIFTER` rounds `x` to a whole number in its low bits.
     const SHIFTER: Self;
     /// `2|z|` beyond which `tanh z` rounds to ±1.
@@ -325,8 +358,8 @@ pub(crate) trait FastFloat:
     /// multiply-adds), twice otherwise.
     fn mul_add_if<const FUSED: bool>(self, b: Self, c: Self) -> Self;
 
-    /// `(eʳ − 1 − r) / r² = 1/2! + r/3! + … + r^(N−2)/N!` for `|r| ≤ ln 2 / 2`.
-    fn taylor_tail<const FUSED: bool>(r: Self) -> Self;
+    /// `T(r) ≈ (eʳ − 1 − r) / r²` for `|r| ≤ ln 2 / 2` (the module's math).
+    fn expm1_tail<const FUSED: bool>(r: Self) -> Self;
 
     /// `|self|`, by clearing the sign bit.
     fn abs_bits(self) -> Self;
@@ -349,6 +382,7 @@ macro_rules! fast_float {
             const TWO: Self = 2.0;
             const LOG2E: Self = core::$float_mod::consts::LOG2_E;
             const SHIFTER: Self = 1.5 * (1u64 << $mantissa) as $float;
+            const LN2: Self = core::$float_mod::consts::LN_2;
             $($constants)*
 
             #[inline(always)]
@@ -391,15 +425,28 @@ macro_rules! fast_float {
     };
 }
 
+/// f32's `T(r) = 1/2 + s₀r + s₁r² + s₂r³ + s₃r⁴`, fitted by tools/fit_expm1.py: `eʳ − 1`
+/// within 0.25 units of 2⁻²⁴ before rounding, as Taylor's series to `r⁸/8!` is, with two
+/// terms fewer.
+const F32_TAIL: [f32; 5] = [
+    0.5,
+    0.166_665_5,
+    0.041_666_854,
+    0.008_366_033,
+    0.001_389_821_6,
+];
+
 // f32: 23 mantissa bits, 8 exponent bits. LN2_HI, LN2_LO as in fdlibm's expf.
 fast_float!(f32, f32, u32, i32, 23, 8, {
     const LN2_HI: Self = 0.693_145_75; // bits 0x3f317200
     const LN2_LO: Self = 1.428_606_8e-6; // bits 0x35bfbe8e
+    const TANH_LN2: Ln2 = Ln2::Rounded;
+    /// [`F32_TAIL`] by Estrin's scheme.
     #[inline(always)]
-    fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
-        let (r2, c) = (r * r, inverse_factorials());
-        let quads = pair_up::<Self, FUSED, 4, 2>(pair_up::<Self, FUSED, 7, 4>(c, r), r2);
-        let [all] = pair_up::<Self, FUSED, 2, 1>(quads, r2 * r2);
+    fn expm1_tail<const FUSED: bool>(r: Self) -> Self {
+        let r2 = r * r;
+        let pairs = pair_up::<Self, FUSED, 3, 2>(pair_up::<Self, FUSED, 5, 3>(F32_TAIL, r), r2);
+        let [all] = pair_up::<Self, FUSED, 2, 1>(pairs, r2 * r2);
         all
     }
     const TANH_SATURATION: Self = 40.0;
@@ -411,10 +458,11 @@ fast_float!(f32, f32, u32, i32, 23, 8, {
 fast_float!(f64, f64, u64, i64, 52, 11, {
     const LN2_HI: Self = 0.693_147_180_369_123_8; // bits 0x3fe62e42fee00000
     const LN2_LO: Self = 1.908_214_929_270_587_7e-10; // bits 0x3dea39ef35793c76
+    const TANH_LN2: Ln2 = Ln2::Split;
     /// Estrin here too: behind Horner's eleven-link chain the compiler ran four blocks side
     /// by side, each vector gathered from four blocks' values (docs/performance.md).
     #[inline(always)]
-    fn taylor_tail<const FUSED: bool>(r: Self) -> Self {
+    fn expm1_tail<const FUSED: bool>(r: Self) -> Self {
         let (r2, c) = (r * r, inverse_factorials());
         let quads = pair_up::<Self, FUSED, 6, 3>(pair_up::<Self, FUSED, 12, 6>(c, r), r2);
         let r4 = r2 * r2;
@@ -541,6 +589,33 @@ mod tests {
             / (1.0 + (-z).exp()));
     }
 
+    /// f32's tanh against f64's rounded to f32 (within half an ulp of the true value), on
+    /// every 61st float from 2⁻¹² to 10: within 3 ulp, and 68.1 % correctly rounded fused
+    /// or not (Taylor's series to `r⁸/8!` with both parts of ln 2: 68.2 %).
+    #[test]
+    fn f32_tanh_is_within_three_ulp_of_the_rounded_value() {
+        let (low, high) = (2f32.powi(-12).to_bits(), 10f32.to_bits());
+        let zs: Vec<f32> = (low..=high).step_by(61).map(f32::from_bits).collect();
+        let mut a = alloc::vec![0.0; zs.len()];
+        let mut check = |curve: fn(&[f32], &mut [f32]), name| {
+            curve(&zs, &mut a);
+            let mut exact = 0;
+            for (&z, &a) in zs.iter().zip(&a) {
+                let rounded = f64::from(z).tanh() as f32;
+                let ulps = a.ulps(rounded);
+                assert!(
+                    ulps <= 3,
+                    "{name} tanh({z:e}) = {a:e}, {ulps} ulp from {rounded:e}"
+                );
+                exact += usize::from(ulps == 0);
+            }
+            let share = exact as f64 / zs.len() as f64;
+            assert!(share >= 0.675, "{name}: {share:.4} correctly rounded");
+        };
+        check(tanh::<f32, true, false>, "fused");
+        check(tanh::<f32, false, false>, "unfused");
+    }
+
     /// A value is computed the same way in a whole block as alone, so its bits do not
     /// depend on where it lies in the slice (the `parallel` feature cuts batches anywhere).
     #[test]
@@ -580,6 +655,22 @@ mod tests {
         assert_eq!(<f64 as FastFloat>::LN2_LO.to_bits(), 0x3dea_39ef_3579_3c76);
         assert_eq!(<f32 as FastFloat>::LN2_HI.to_bits().trailing_zeros(), 9);
         assert_eq!(<f64 as FastFloat>::LN2_HI.to_bits().trailing_zeros(), 21);
+    }
+
+    /// The script prints these bits; the literals must round to them.
+    #[test]
+    fn f32_tail_is_the_fit_of_tools_fit_expm1() {
+        let bits = F32_TAIL.map(f32::to_bits);
+        assert_eq!(
+            bits,
+            [
+                0x3f00_0000,
+                0x3e2a_aa5c,
+                0x3d2a_aadd,
+                0x3c09_11b0,
+                0x3ab6_2aad
+            ]
+        );
     }
 
     #[test]
