@@ -10,7 +10,8 @@
 //!   vectorises otherwise. Every value of `C` is the sum over `p` in order from zero, as
 //!   in the plain loop; only the fused multiply-add (on CPUs that have it) rounds
 //!   differently. Columns left over after the whole tiles take narrower tiles (16, 8, 4,
-//!   then 1 wide), in the same order of operations.
+//!   then 1 wide), in the same order of operations. An inner dimension of one runs a
+//!   loop along each row instead ([`outer_product`]), with the tiles' values.
 //! - **Dot products** ([`dots`]), when `A`'s rows and `B`'s columns are contiguous (the
 //!   forward pass of a layer with few outputs reads `W` itself as `Wᵀ`): each
 //!   `C[i][j] = A[i]·B[.., j]` is summed in `L` independent partial sums, lane `l` taking
@@ -71,6 +72,9 @@ lane!(f64);
 /// How a build computes rows `i..i+R` of `C = A B`: in tiles (`B`'s rows contiguous) or
 /// by dot products (`A`'s rows and `B`'s columns contiguous).
 pub(super) trait RowBlocks<F: Lane> {
+    /// Whether its multiply-adds round once.
+    const FUSED: bool;
+
     /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum. `B`
     /// by reference: a view passed by value was copied to the stack for every block.
     ///
@@ -103,6 +107,8 @@ pub(super) trait RowBlocks<F: Lane> {
 pub(super) struct Arrays<const NR: usize, const FUSED: bool>;
 
 impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FUSED> {
+    const FUSED: bool = FUSED;
+
     #[inline(always)]
     unsafe fn dot_rows<const R: usize, const L: usize>(
         a: MatRef<'_, F>,
@@ -170,6 +176,14 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     if let Some(row) = plus_row {
         assert_eq!(row.len(), b.cols, "row length");
     }
+    if a.cols == 1 {
+        if Blocks::FUSED {
+            outer_product::<F, true>(a, &b, c, plus_row);
+        } else {
+            outer_product::<F, false>(a, &b, c, plus_row);
+        }
+        return;
+    }
     let (whole, fours) = row_blocks(a.rows, MR);
     // SAFETY (the three loops): passed on from the caller.
     for i in (0..whole * MR).step_by(MR) {
@@ -180,6 +194,41 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
     }
     for i in whole * MR + fours * 4..a.rows {
         unsafe { Blocks::rows::<1>(a, &b, (c, plus_row), i) };
+    }
+}
+
+/// `C = A B` (plus `plus_row`) for an inner dimension of one, as a one-output layer's
+/// `∂L/∂X = Δ W` is: row `i` of `C` is `A[i][0]` times `B`'s row. Each value is what a
+/// tile computes, `0 + a·b` (in one rounding if `FUSED`) and then the row's term; but a
+/// tile spent its set-up and its stores on a single multiply-add, where a loop along the
+/// row runs at the speed of the stores.
+#[inline(always)]
+fn outer_product<F: Lane, const FUSED: bool>(
+    a: MatRef<'_, F>,
+    b: &MatRef<'_, F>,
+    c: &mut [F],
+    plus_row: Option<&[F]>,
+) {
+    let n = b.cols;
+    if n == 0 {
+        return;
+    }
+    let b_row = &b.data[..n];
+    let product = |x, y| F::multiply_add::<FUSED>(x, y, F::ZERO);
+    for (i, c_row) in c.chunks_exact_mut(n).enumerate() {
+        let x = a.at(i, 0);
+        match plus_row {
+            Some(row) => {
+                for ((v, &y), &term) in c_row.iter_mut().zip(b_row).zip(row) {
+                    *v = product(x, y) + term;
+                }
+            }
+            None => {
+                for (v, &y) in c_row.iter_mut().zip(b_row) {
+                    *v = product(x, y);
+                }
+            }
+        }
     }
 }
 

@@ -542,6 +542,48 @@ mod tests {
         }
     }
 
+    /// An inner dimension of one (a one-output layer's `∂L/∂X`) gives each value as a tile
+    /// does, `0 + a·b` in one rounding on the builds that fuse (else two), then the row's
+    /// term. A product that underflows tells the two apart: −0 fused, +0 rounded twice.
+    #[test]
+    fn an_inner_dimension_of_one_is_a_multiply_add_from_zero() {
+        macro_rules! check {
+            ($float:ty, $tiny:expr) => {{
+                let (m, n) = (100, 64);
+                let mut a: Vec<$float> = (0..m).map(|i| (i as $float * 0.618).sin()).collect();
+                let mut b: Vec<$float> =
+                    (0..n).map(|j| (j as $float * 0.377 + 1.0).cos()).collect();
+                let row: Vec<$float> = (0..n).map(|j| (j as $float * 0.71).sin() * 1e3).collect();
+                (a[7], b[3]) = (-$tiny, $tiny);
+                let (av, bv) = (MatRef::row_major(&a, m, 1), MatRef::row_major(&b, 1, n));
+                for isa in gemm::Isa::supported() {
+                    let fused = isa != gemm::Isa::Baseline;
+                    for plus_row in [None, Some(&row[..])] {
+                        let mut c = vec![<$float>::NAN; m * n];
+                        assert!(gemm::blocked_on(isa, av, bv, &mut c, plus_row));
+                        for (k, &got) in c.iter().enumerate() {
+                            let (x, y) = (a[k / n], b[k % n]);
+                            let product = if fused {
+                                x.mul_add(y, 0.0)
+                            } else {
+                                x * y + 0.0
+                            };
+                            let want = plus_row.map_or(product, |row| product + row[k % n]);
+                            let at = (k / n, k % n);
+                            assert_eq!(
+                                got.to_bits(),
+                                want.to_bits(),
+                                "{isa:?} {at:?} {got:e} {want:e}"
+                            );
+                        }
+                    }
+                }
+            }};
+        }
+        check!(f64, 1e-200);
+        check!(f32, 1e-30);
+    }
+
     /// On values that round, the blocked kernels stay within the documented bound of the
     /// plain loop: `|Δc| ≤ 2 k ε Σ_p |A[i][p] B[p][j]|` (a sum of k terms in any order).
     #[test]

@@ -210,6 +210,8 @@ vector!(
 pub(super) struct Vectors<V, const NV: usize>(PhantomData<V>);
 
 impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
+    const FUSED: bool = true;
+
     #[inline(always)]
     unsafe fn dot_rows<const R: usize, const L: usize>(
         a: MatRef<'_, F>,
