@@ -6,7 +6,7 @@ S is fitted for the least maximum relative error of r + r² T(r) against expm1
 then rounded to f32. The constant term stays 1/2 exactly, as in Taylor's series,
 which keeps tanh of small arguments as accurate as with the series.
 
-Taylor's series needs terms up to r⁸/8! for the same accuracy; this needs r⁵.
+Taylor's series needs terms up to r⁸/8! for the same accuracy; this stops at r⁶ (r² · s₃r⁴).
 
 Run:  python3 tools/fit_expm1.py   (numpy only; float64 is ample for an f32 fit)
 Prints 1/2, s₀ … s₃ as the shortest decimals of their f32 values, their bits, and the
