@@ -11,7 +11,10 @@
 //!   in the plain loop; only the fused multiply-add (on CPUs that have it) rounds
 //!   differently. Columns left over after the whole tiles take narrower tiles (16, 8, 4,
 //!   then 1 wide), in the same order of operations. An inner dimension of one runs a
-//!   loop along each row instead ([`outer_product`]), with the tiles' values.
+//!   loop along each row instead ([`outer_product`]), with the tiles' values. A product
+//!   that reads `A` down its columns (a weight gradient `Δᵀ X`) runs in blocks of the
+//!   inner dimension ([`inner_block`]), each tile going on from the sums the block before
+//!   left in `C`: the same operations in the same order.
 //! - **Dot products** ([`dots`]), when `A`'s rows and `B`'s columns are contiguous (the
 //!   forward pass of a layer with few outputs reads `W` itself as `Wᵀ`): each
 //!   `C[i][j] = A[i]·B[.., j]` is summed in `L` independent partial sums, lane `l` taking
@@ -32,7 +35,7 @@
 // support their instructions. The loops themselves are safe code.
 #![allow(unsafe_code)]
 
-use core::ops::{Add, Mul};
+use core::ops::{Add, Mul, Range};
 
 use super::{add_to_rows, pairwise_sum, pairwise_sum_apart, MatRef};
 
@@ -75,8 +78,13 @@ pub(super) trait RowBlocks<F: Lane> {
     /// Whether its multiply-adds round once.
     const FUSED: bool;
 
-    /// `C[i..i+R]`, overwritten, with `plus_row` added to each row after its sum. `B`
-    /// by reference: a view passed by value was copied to the stack for every block.
+    /// Whether [`product`] runs the inner dimension in blocks ([`inner_block`]) for it.
+    const BLOCKS_INNER: bool;
+
+    /// `C[i..i+R]` summed over `B`'s rows `inner` (the terms `p` in `inner` of each sum):
+    /// overwritten if `inner` starts at 0, else added to the sums `C` holds over the rows
+    /// before it; `plus_row` added to each row after its sum. `B` by reference: a view
+    /// passed by value was copied to the stack for every block.
     ///
     /// # Safety
     ///
@@ -86,6 +94,7 @@ pub(super) trait RowBlocks<F: Lane> {
         b: &MatRef<'_, F>,
         c: (&mut [F], Option<&[F]>),
         i: usize,
+        inner: Range<usize>,
     );
 
     /// `C[i..i+R][j] = A[i..i+R]·B[.., j]` for every column `j`, each in `L` partial sums
@@ -108,6 +117,8 @@ pub(super) struct Arrays<const NR: usize, const FUSED: bool>;
 
 impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FUSED> {
     const FUSED: bool = FUSED;
+    // They pack `A` in panels of KC columns already; blocks were measured only in vectors.
+    const BLOCKS_INNER: bool = false;
 
     #[inline(always)]
     unsafe fn dot_rows<const R: usize, const L: usize>(
@@ -125,12 +136,14 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
         b: &MatRef<'_, F>,
         (c, plus_row): (&mut [F], Option<&[F]>),
         i: usize,
+        inner: Range<usize>,
     ) {
         let b = *b;
         let mut packed = [[F::ZERO; R]; KC];
+        let (start, end) = (inner.start, inner.end);
         // An empty inner dimension still writes C (as zeros): one pass with no terms.
-        for p0 in (0..a.cols.max(1)).step_by(KC) {
-            let depth = KC.min(a.cols - p0.min(a.cols));
+        for p0 in (start..end.max(start + 1)).step_by(KC) {
+            let depth = KC.min(end - p0.min(end));
             for (p, column) in packed[..depth].iter_mut().enumerate() {
                 for (r, v) in column.iter_mut().enumerate() {
                     *v = a.at(i + r, p0 + p);
@@ -142,7 +155,7 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
                 p0,
                 accumulate: p0 > 0,
                 // the last panel completes the sums
-                plus_row: plus_row.filter(|_| p0 + KC >= a.cols),
+                plus_row: plus_row.filter(|_| p0 + KC >= end),
             };
             let mut j = panel.tiles::<NR, FUSED>(c, i, 0);
             j = panel.tiles::<16, FUSED>(c, i, j);
@@ -154,7 +167,8 @@ impl<F: Lane, const NR: usize, const FUSED: bool> RowBlocks<F> for Arrays<NR, FU
 }
 
 /// `C = A B` by blocks of `MR` rows (then 4, then 1), each computed by `Blocks`
-/// (overwriting the row-major `c`), with `plus_row` added to each row after its sum.
+/// (overwriting the row-major `c`), with `plus_row` added to each row after its sum; the
+/// inner dimension in blocks where [`inner_block`] gives them, all of `C` for each.
 ///
 /// # Safety
 ///
@@ -184,18 +198,70 @@ pub(super) unsafe fn product<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
         }
         return;
     }
+    let depth = inner_block::<F>(a, &b).filter(|_| Blocks::BLOCKS_INNER);
+    let Some(depth) = depth.filter(|&depth| a.cols > depth) else {
+        // SAFETY: passed on from the caller.
+        unsafe { by_row_blocks::<F, Blocks, MR>(a, &b, (c, plus_row), 0..a.cols) };
+        return;
+    };
+    for p0 in (0..a.cols).step_by(depth) {
+        let end = a.cols.min(p0 + depth);
+        // the last block completes the sums
+        let plus_row = plus_row.filter(|_| end == a.cols);
+        // SAFETY: passed on from the caller.
+        unsafe { by_row_blocks::<F, Blocks, MR>(a, &b, (c, plus_row), p0..end) };
+    }
+}
+
+/// The rows of `C` by blocks of `MR` rows, then 4, then 1, summed over `B`'s rows `inner`
+/// (see [`RowBlocks::rows`]).
+///
+/// # Safety
+///
+/// The CPU must support the instructions `Blocks` uses.
+#[inline(always)]
+unsafe fn by_row_blocks<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
+    a: MatRef<'_, F>,
+    b: &MatRef<'_, F>,
+    (c, plus_row): (&mut [F], Option<&[F]>),
+    inner: Range<usize>,
+) {
     let (whole, fours) = row_blocks(a.rows, MR);
     // SAFETY (the three loops): passed on from the caller.
     for i in (0..whole * MR).step_by(MR) {
-        unsafe { Blocks::rows::<MR>(a, &b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<MR>(a, b, (c, plus_row), i, inner.clone()) };
     }
     for i in (whole * MR..).step_by(4).take(fours) {
-        unsafe { Blocks::rows::<4>(a, &b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<4>(a, b, (c, plus_row), i, inner.clone()) };
     }
     for i in whole * MR + fours * 4..a.rows {
-        unsafe { Blocks::rows::<1>(a, &b, (c, plus_row), i) };
+        unsafe { Blocks::rows::<1>(a, b, (c, plus_row), i, inner.clone()) };
     }
 }
+
+/// Bytes of `B`'s rows a block of the inner dimension takes: half the 32 KiB L1 data
+/// cache of the CPUs measured, so that they and the lines of `A` beside them stay there.
+/// Small under Miri, so that its small shapes run in blocks too.
+const INNER_BLOCK_BYTES: usize = if cfg!(miri) { 256 } else { 16 * 1024 };
+
+/// How many of `B`'s rows a block of the inner dimension takes, for a product whose every
+/// step over `p` reads a new cache line of `A` (`A` read down its columns, as `Δᵀ` in a
+/// weight gradient `Δᵀ X`); `None` for the others.
+///
+/// Each block of rows of `C` reads all of `B` and, when `A` is read down its columns, a
+/// line of `A` per row of `B`. Past the L1 cache, `B` evicted the lines of `A` that the
+/// next tile read again: W4's weight gradient (64 × 128 × 64, eight chunks) ran at 75
+/// GFLOP/s in f32 and 31 in f64 on the Zen 3, and at 82 and 37–39 in blocks. Products
+/// that read `A` along its rows (a line every 16 values) ran no faster in blocks, some
+/// slower.
+pub(super) fn inner_block<F>(a: MatRef<'_, F>, b: &MatRef<'_, F>) -> Option<usize> {
+    let row_bytes = b.cols.saturating_mul(core::mem::size_of::<F>()).max(1);
+    (a.col_stride != 1).then(|| (INNER_BLOCK_BYTES / row_bytes).max(MIN_INNER_BLOCK))
+}
+
+/// The fewest of `B`'s rows in a block (a wide `B`): each block loads and stores every
+/// tile of `C` once more, and on W4's shape blocks of 16 rows were slower than 32 or 64.
+const MIN_INNER_BLOCK: usize = 16;
 
 /// `C = A B` (plus `plus_row`) for an inner dimension of one, as a one-output layer's
 /// `∂L/∂X = Δ W` is: row `i` of `C` is `A[i][0]` times `B`'s row. Each value is what a

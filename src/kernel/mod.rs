@@ -542,6 +542,74 @@ mod tests {
         }
     }
 
+    /// A product that reads `A` down its columns (`Δᵀ X`) runs its inner dimension in
+    /// blocks, each tile going on from the sums in `C`: the bits of the same product on a
+    /// row-major copy of `A`, which runs it in one pass, on every instruction set. Values
+    /// that round, so a block added in another order, twice or not at all would show.
+    #[test]
+    fn blocks_of_the_inner_dimension_give_the_bits_of_one_pass() {
+        // Under Miri the blocks are 256 bytes of `B` (see `INNER_BLOCK_BYTES`).
+        let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
+            &[(9, 23, 20), (5, 40, 9)]
+        } else {
+            &[
+                (64, 128, 64),
+                (2, 96, 64),
+                (9, 300, 20),
+                (13, 600, 33),
+                (7, 130, 70),
+            ]
+        };
+        macro_rules! check {
+            ($float:ty) => {{
+                for &(m, k, n) in shapes {
+                    let a: Vec<$float> = (0..m * k).map(|i| (i as $float * 0.618).sin()).collect();
+                    let b: Vec<$float> = (0..k * n)
+                        .map(|i| (i as $float * 0.377 + 1.0).cos())
+                        .collect();
+                    let row: Vec<$float> = (0..n).map(|j| (j as $float * 0.71).sin()).collect();
+                    // `A` stored transposed (`k × m`), read through a transposed view
+                    let mut a_t = vec![0.0; k * m];
+                    for (index, &v) in a.iter().enumerate() {
+                        a_t[index % k * m + index / k] = v;
+                    }
+                    let (direct, down_columns) = (
+                        MatRef::row_major(&a, m, k),
+                        MatRef::row_major(&a_t, k, m).t(),
+                    );
+                    let bv = MatRef::row_major(&b, k, n);
+                    let depth = blocked::inner_block(down_columns, &bv);
+                    assert!(depth.is_some_and(|d| d < k), "{m}×{k}×{n} runs in blocks");
+                    assert_eq!(blocked::inner_block(direct, &bv), None);
+                    for isa in gemm::Isa::supported() {
+                        for plus_row in [None, Some(&row[..])] {
+                            let mut one_pass = vec![<$float>::NAN; m * n];
+                            let mut in_blocks = vec![<$float>::NAN; m * n];
+                            assert!(gemm::blocked_on(isa, direct, bv, &mut one_pass, plus_row));
+                            assert!(gemm::blocked_on(
+                                isa,
+                                down_columns,
+                                bv,
+                                &mut in_blocks,
+                                plus_row
+                            ));
+                            let bits =
+                                |c: &[$float]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                            assert_eq!(
+                                bits(&in_blocks),
+                                bits(&one_pass),
+                                "{isa:?} {m}×{k}×{n} {}",
+                                stringify!($float)
+                            );
+                        }
+                    }
+                }
+            }};
+        }
+        check!(f64);
+        check!(f32);
+    }
+
     /// An inner dimension of one (a one-output layer's `∂L/∂X`) gives each value as a tile
     /// does, `0 + a·b` in one rounding on the builds that fuse (else two), then the row's
     /// term. A product that underflows tells the two apart: −0 fused, +0 rounded twice.

@@ -19,6 +19,7 @@
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use core::arch::x86_64::*;
 use core::marker::PhantomData;
+use core::ops::Range;
 
 use super::blocked::{dot_sum, rows_of, Lane, RowBlocks};
 use super::MatRef;
@@ -211,6 +212,7 @@ pub(super) struct Vectors<V, const NV: usize>(PhantomData<V>);
 
 impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
     const FUSED: bool = true;
+    const BLOCKS_INNER: bool = true;
 
     #[inline(always)]
     unsafe fn dot_rows<const R: usize, const L: usize>(
@@ -229,6 +231,7 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         b: &MatRef<'_, F>,
         (c, plus_row): (&mut [F], Option<&[F]>),
         i: usize,
+        inner: Range<usize>,
     ) {
         let (n, lanes) = (b.cols, V::LANES);
         let rows = Rows::new(a, i);
@@ -237,21 +240,27 @@ impl<F: Lane, V: Vector<F>, const NV: usize> RowBlocks<F> for Vectors<V, NV> {
         if R == 1 {
             while j + LONE_ROW_VECTORS * lanes <= n {
                 unsafe {
-                    tile::<F, V, R, LONE_ROW_VECTORS>(&rows, b, (c, plus_row), (i, j), lanes)
+                    tile::<F, V, R, LONE_ROW_VECTORS>(
+                        &rows,
+                        (b, inner.clone()),
+                        (c, plus_row),
+                        (i, j),
+                        lanes,
+                    )
                 };
                 j += LONE_ROW_VECTORS * lanes;
             }
         }
         while j + NV * lanes <= n {
-            unsafe { tile::<F, V, R, NV>(&rows, b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, NV>(&rows, (b, inner.clone()), (c, plus_row), (i, j), lanes) };
             j += NV * lanes;
         }
         while j + lanes <= n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), lanes) };
+            unsafe { tile::<F, V, R, 1>(&rows, (b, inner.clone()), (c, plus_row), (i, j), lanes) };
             j += lanes;
         }
         if j < n {
-            unsafe { tile::<F, V, R, 1>(&rows, b, (c, plus_row), (i, j), n - j) };
+            unsafe { tile::<F, V, R, 1>(&rows, (b, inner.clone()), (c, plus_row), (i, j), n - j) };
         }
     }
 }
@@ -411,9 +420,9 @@ impl<'a, F> Columns<'a, F> {
     }
 }
 
-/// `C[i..i+R][j..j+(NV − 1)·LANES + last]` accumulated in `R × NV` registers over all of
-/// `B`'s rows, then `plus_row`'s columns added; the last register holds `last ≤ LANES`
-/// columns.
+/// `C[i..i+R][j..j+(NV − 1)·LANES + last]` accumulated in `R × NV` registers over `B`'s
+/// rows `inner` (from the sums in `C` if `inner` starts past 0), then `plus_row`'s
+/// columns added; the last register holds `last ≤ LANES` columns.
 ///
 /// # Safety
 ///
@@ -421,9 +430,9 @@ impl<'a, F> Columns<'a, F> {
 #[inline(always)]
 unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     rows: &Rows<'_, F, R>,
-    // By reference: passed by value, the view was copied to the stack at every tile and
-    // its fields read back from there before the loop could start.
-    b: &MatRef<'_, F>,
+    // `B` by reference: passed by value, the view was copied to the stack at every tile
+    // and its fields read back from there before the loop could start.
+    (b, inner): (&MatRef<'_, F>, Range<usize>),
     (c, plus_row): (&mut [F], Option<&[F]>),
     (i, j): (usize, usize),
     last: usize,
@@ -434,10 +443,16 @@ unsafe fn tile<F: Lane, V: Vector<F>, const R: usize, const NV: usize>(
     // SAFETY (every block below): the caller guarantees V's instruction set; `Vector`
     // checks every load and store against its slice (`rows` and `columns` are checked).
     let mut acc = [[unsafe { V::zero() }; NV]; R];
+    if inner.start > 0 {
+        for (r, acc_row) in acc.iter_mut().enumerate() {
+            *acc_row = unsafe { load_vectors(&c[(i + r) * n + j..][..width], last) };
+        }
+    }
     let columns = Columns::new(b, j, width);
     // Said once here, so that the loop's own bound settles `at`'s check of `p`.
     assert_eq!(rows.cols, b.rows, "inner dimensions");
-    for p in 0..b.rows {
+    assert!(inner.end <= b.rows, "rows of B");
+    for p in inner {
         let y: [V; NV] = unsafe { load_vectors(columns.row(p), last) };
         for (r, acc_row) in acc.iter_mut().enumerate() {
             let x = unsafe { V::splat(rows.at(r, p)) };
