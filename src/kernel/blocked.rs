@@ -242,7 +242,7 @@ unsafe fn by_row_blocks<F: Lane, Blocks: RowBlocks<F>, const MR: usize>(
 /// Bytes of `B`'s rows a block of the inner dimension takes: half the 32 KiB L1 data
 /// cache of the CPUs measured, so that they and the lines of `A` beside them stay there.
 /// Small under Miri, so that its small shapes run in blocks too.
-const INNER_BLOCK_BYTES: usize = if cfg!(miri) { 256 } else { 16 * 1024 };
+const INNER_BLOCK_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
 /// How many of `B`'s rows a block of the inner dimension takes, for a product whose every
 /// step over `p` reads a new cache line of `A` (`A` read down its columns, as `Δᵀ` in a
@@ -256,12 +256,15 @@ const INNER_BLOCK_BYTES: usize = if cfg!(miri) { 256 } else { 16 * 1024 };
 /// slower.
 pub(super) fn inner_block<F>(a: MatRef<'_, F>, b: &MatRef<'_, F>) -> Option<usize> {
     let row_bytes = b.cols.saturating_mul(core::mem::size_of::<F>()).max(1);
-    (a.col_stride != 1).then(|| (INNER_BLOCK_BYTES / row_bytes).max(MIN_INNER_BLOCK))
+    let depth = INNER_BLOCK_BYTES / row_bytes;
+    (a.col_stride != 1 && depth >= MIN_INNER_BLOCK).then_some(depth)
 }
 
-/// The fewest of `B`'s rows in a block (a wide `B`): each block loads and stores every
-/// tile of `C` once more, and on W4's shape blocks of 16 rows were slower than 32 or 64.
-const MIN_INNER_BLOCK: usize = 16;
+/// The fewest of `B`'s rows in a block. Each block loads and stores every tile of `C`
+/// once more (on W4's shape blocks of 16 rows were slower than 32 or 64); and a `B` so
+/// wide that fewer rows fill the block is read from L2 by every block of rows of `C`
+/// whatever the order, so it keeps one pass.
+const MIN_INNER_BLOCK: usize = if cfg!(miri) { 4 } else { 32 };
 
 /// `C = A B` (plus `plus_row`) for an inner dimension of one, as a one-output layer's
 /// `∂L/∂X = Δ W` is: row `i` of `C` is `A[i][0]` times `B`'s row. Each value is what a
