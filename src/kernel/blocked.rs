@@ -250,10 +250,10 @@ const INNER_BLOCK_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 ///
 /// Each block of rows of `C` reads all of `B` and, when `A` is read down its columns, a
 /// line of `A` per row of `B`. Past the L1 cache, `B` evicted the lines of `A` that the
-/// next tile read again: W4's weight gradient (64 × 128 × 64, eight chunks) ran at 75
-/// GFLOP/s in f32 and 31 in f64 on the Zen 3, and at 82 and 37–39 in blocks. Products
-/// that read `A` along its rows (a line every 16 values) ran no faster in blocks, some
-/// slower.
+/// next tile read again: W4's weight gradient (64 × 128 × 64, eight chunks) ran at 76
+/// GFLOP/s in f32 and 31 in f64 on the Zen 3, and at 85 and 39.5 in blocks. Products
+/// that read `A` along its rows need a line of it every 16 values and keep one pass: a
+/// 256-input forward product ran 7–11 % slower in blocks.
 pub(super) fn inner_block<F>(a: MatRef<'_, F>, b: &MatRef<'_, F>) -> Option<usize> {
     let row_bytes = b.cols.saturating_mul(core::mem::size_of::<F>()).max(1);
     let depth = INNER_BLOCK_BYTES / row_bytes;
