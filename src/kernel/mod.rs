@@ -402,9 +402,9 @@ mod tests {
     }
 
     /// `m × k` values as the matrix and as the transpose of a `k × m` one.
-    fn both_layouts(values: &[f64], m: usize, k: usize, storage: &mut Vec<f64>) {
+    fn both_layouts<T: Copy + Default>(values: &[T], m: usize, k: usize, storage: &mut Vec<T>) {
         storage.clear();
-        storage.resize(k * m, 0.0);
+        storage.resize(k * m, T::default());
         for i in 0..m {
             for p in 0..k {
                 storage[p * m + i] = values[i * k + p];
@@ -569,10 +569,8 @@ mod tests {
                         .collect();
                     let row: Vec<$float> = (0..n).map(|j| (j as $float * 0.71).sin()).collect();
                     // `A` stored transposed (`k × m`), read through a transposed view
-                    let mut a_t = vec![0.0; k * m];
-                    for (index, &v) in a.iter().enumerate() {
-                        a_t[index % k * m + index / k] = v;
-                    }
+                    let mut a_t = Vec::new();
+                    both_layouts(&a, m, k, &mut a_t);
                     let (direct, down_columns) = (
                         MatRef::row_major(&a, m, k),
                         MatRef::row_major(&a_t, k, m).t(),
