@@ -13,8 +13,8 @@ use serde::Serialize;
 pub use snapshot::snapshot;
 
 use backprop::{
-    Activation, Adagrad, Adam, Checkpoint, Huber, Loss, Mae, Momentum, Mse, Network, Optimizer,
-    RmsProp, Sgd, StateDictNames, Trainer, UpdateRule, WeightDecay,
+    Activation, Adagrad, Adam, Checkpoint, Huber, Loss, Mae, Model, Momentum, Mse, Network, Neuron,
+    Optimizer, RmsProp, Sgd, StateDictNames, Trainer, UpdateRule, WeightDecay,
 };
 
 /// The fuzzer's bytes, read front to back; zeros once they run out.
@@ -91,6 +91,16 @@ impl<R> Rule for R where
 {
 }
 
+/// What the fuzzed trainers' models support: a checkpoint file and a comparison.
+pub trait FuzzModel:
+    Model<f64> + Clone + PartialEq + core::fmt::Debug + Serialize + DeserializeOwned
+{
+}
+impl<M> FuzzModel for M where
+    M: Model<f64> + Clone + PartialEq + core::fmt::Debug + Serialize + DeserializeOwned
+{
+}
+
 /// The network every check trains: 2 inputs, 3 tanh units, 1 output.
 pub fn network() -> Network<f64> {
     Network::builder(2)
@@ -101,49 +111,68 @@ pub fn network() -> Network<f64> {
         .expect("a small network builds")
 }
 
-/// A trainer of the fuzzer's choice: loss, optimizer and clipping; `None` if the
+/// A trainer of the fuzzer's choice: model, loss, optimizer and clipping; `None` if the
 /// fuzzer's clipping bound is refused (which must then be a typed error, not a panic).
+/// The one-weight neurons with plain SGD take the step that runs in registers
+/// (src/trainer/in_registers.rs); the others take the general one.
 pub fn trainer_ops(data: &[u8]) {
     let mut bytes = Bytes::new(data);
     let choice = bytes.byte();
-    match choice % 5 {
-        0 => with_loss(&mut bytes, Sgd::new(0.1), choice / 5),
-        1 => with_loss(
+    match choice / 15 % 3 {
+        0 => with_optimizer(&mut bytes, network(), choice),
+        1 => with_optimizer(&mut bytes, Neuron::new(0.7), choice),
+        _ => with_optimizer(
             &mut bytes,
+            Neuron::new(0.7).with_activation(Activation::Tanh),
+            choice,
+        ),
+    }
+}
+
+fn with_optimizer<M: FuzzModel>(bytes: &mut Bytes, model: M, choice: u8) {
+    match choice % 5 {
+        0 => with_loss(bytes, model, Sgd::new(0.1), choice / 5),
+        1 => with_loss(
+            bytes,
+            model,
             Sgd::new(0.05).momentum(Momentum::Nesterov(0.9)),
             choice / 5,
         ),
         2 => with_loss(
-            &mut bytes,
+            bytes,
+            model,
             Adam::new(0.01)
                 .amsgrad(true)
                 .weight_decay(WeightDecay::Decoupled(0.01)),
             choice / 5,
         ),
         3 => with_loss(
-            &mut bytes,
+            bytes,
+            model,
             RmsProp::new(0.01).centered(true).momentum(0.5),
             choice / 5,
         ),
-        _ => with_loss(&mut bytes, Adagrad::new(0.1), choice / 5),
+        _ => with_loss(bytes, model, Adagrad::new(0.1), choice / 5),
     }
 }
 
-fn with_loss<R>(bytes: &mut Bytes, optimizer: Optimizer<f64, R>, choice: u8)
+fn with_loss<M, R>(bytes: &mut Bytes, model: M, optimizer: Optimizer<f64, R>, choice: u8)
 where
+    M: FuzzModel,
     R: Rule,
 {
     match choice % 3 {
-        0 => with_clipping(bytes, Trainer::new(network(), Mse, optimizer)),
-        1 => with_clipping(bytes, Trainer::new(network(), Mae, optimizer)),
-        _ => with_clipping(bytes, Trainer::new(network(), Huber::new(1.0), optimizer)),
+        0 => with_clipping(bytes, Trainer::new(model, Mse, optimizer)),
+        1 => with_clipping(bytes, Trainer::new(model, Mae, optimizer)),
+        _ => with_clipping(bytes, Trainer::new(model, Huber::new(1.0), optimizer)),
     }
 }
 
-fn with_clipping<L, R>(
+fn with_clipping<M, L, R>(
     bytes: &mut Bytes,
-    trainer: Result<Trainer<Network<f64>, L, R, f64>, backprop::Error>,
+    trainer: Result<Trainer<M, L, R, f64>, backprop::Error>,
 ) where
+    M: FuzzModel,
     L: Loss<f64>,
     R: Rule,
 {
@@ -165,12 +194,14 @@ fn with_clipping<L, R>(
 
 /// Runs the fuzzer's operations, checking after each that every parameter is finite and
 /// that a refused call changed nothing.
-fn run_ops<L, R>(bytes: &mut Bytes, mut trainer: Trainer<Network<f64>, L, R, f64>)
+fn run_ops<M, L, R>(bytes: &mut Bytes, mut trainer: Trainer<M, L, R, f64>)
 where
+    M: FuzzModel,
     L: Loss<f64>,
     R: Rule,
 {
-    let mut saved: Option<Checkpoint<Network<f64>, R, f64>> = None;
+    let inputs = trainer.model().input_len();
+    let mut saved: Option<Checkpoint<M, R, f64>> = None;
     let mut ops = 0;
     while !bytes.is_empty() && ops < 64 {
         ops += 1;
@@ -178,13 +209,13 @@ where
         let op = bytes.byte();
         let result = match op % 7 {
             0 => {
-                let x = bytes.floats(2);
+                let x = bytes.floats(inputs);
                 let y = bytes.floats(1);
                 trainer.step(&x, &y).map(|_| ())
             }
             1 => {
                 let rows = usize::from(bytes.byte() % 4);
-                let x = bytes.floats(2 * rows + usize::from(op / 7 % 2));
+                let x = bytes.floats(inputs * rows + usize::from(op / 7 % 2));
                 let y = bytes.floats(rows);
                 trainer.step_batch(&x, &y).map(|_| ())
             }
@@ -220,11 +251,11 @@ where
             }
             5 => {
                 let rows = usize::from(bytes.byte() % 3);
-                let x = bytes.floats(2 * rows);
+                let x = bytes.floats(inputs * rows);
                 trainer.predict(&x).map(|_| ())
             }
             _ => {
-                let x = bytes.floats(2);
+                let x = bytes.floats(inputs);
                 let y = bytes.floats(1);
                 trainer.input_gradients(&x, &y).map(|_| ())
             }
@@ -249,7 +280,7 @@ where
     }
 }
 
-fn snapshot_of<R>(checkpoint: &Checkpoint<Network<f64>, R, f64>) -> (Vec<u64>,) {
+fn snapshot_of<M: Model<f64>, R>(checkpoint: &Checkpoint<M, R, f64>) -> (Vec<u64>,) {
     (checkpoint
         .model()
         .params()
