@@ -9,7 +9,9 @@ use backprop::metrics::{
     accuracy_score, balanced_accuracy_score, confusion_matrix, log_loss, mean_absolute_error,
     mean_squared_error, precision_recall_fscore_support, r2_score, roc_auc_score,
 };
-use backprop::prepare::{shuffle_rows, take_rows, MinMax, Standardize};
+use backprop::prepare::{shuffle_rows, take_rows};
+
+use crate::scaler::Scaler;
 use backprop::Dataset;
 use proptest::prelude::*;
 
@@ -105,10 +107,7 @@ proptest! {
         if let Ok(taken) = take_rows(&rows, width, &indices) {
             prop_assert_eq!(taken.len(), indices.len() * width);
         }
-        for scaler in [Scaler::standardize(&rows, width), Scaler::min_max(&rows, width)]
-            .into_iter()
-            .flatten()
-        {
+        for scaler in Scaler::both(&rows, width).iter().flatten() {
             let mut x = other.clone();
             match scaler.transform(&mut x) {
                 Ok(()) => {
@@ -155,34 +154,4 @@ proptest! {
 
 fn bits(values: &[f64]) -> Vec<u64> {
     values.iter().map(|v| v.to_bits()).collect()
-}
-
-/// Either scaler, behind one interface for the test.
-enum Scaler {
-    Standardize(Standardize<f64>),
-    MinMax(MinMax<f64>),
-}
-
-impl Scaler {
-    fn standardize(rows: &[f64], width: usize) -> Option<Self> {
-        Standardize::fit(rows, width).ok().map(Self::Standardize)
-    }
-
-    fn min_max(rows: &[f64], width: usize) -> Option<Self> {
-        MinMax::fit(rows, width).ok().map(Self::MinMax)
-    }
-
-    fn transform(&self, x: &mut [f64]) -> Result<(), backprop::Error> {
-        match self {
-            Self::Standardize(s) => s.transform(x),
-            Self::MinMax(m) => m.transform(x),
-        }
-    }
-
-    fn inverse_transform(&self, x: &mut [f64]) -> Result<(), backprop::Error> {
-        match self {
-            Self::Standardize(s) => s.inverse_transform(x),
-            Self::MinMax(m) => m.inverse_transform(x),
-        }
-    }
 }

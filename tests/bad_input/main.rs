@@ -25,6 +25,8 @@
 //! - `audit_findings`: the reproducers of issue 13 (allocation failures, overflowing
 //!   names and norms, overflowing predictions), each a typed error or documented result.
 
+#[path = "../common/scaler.rs"]
+mod scaler;
 #[path = "../common/snapshot.rs"]
 mod snapshot;
 

@@ -5,16 +5,25 @@
 //! the crate, a non-finite parameter, or a refused call that changed something.
 #![allow(dead_code)] // each fuzz target uses one of the checks
 
+#[path = "../common/scaler.rs"]
+mod scaler;
 #[path = "../common/snapshot.rs"]
 mod snapshot;
 
+use scaler::Scaler;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use snapshot::snapshot;
 
+use backprop::metrics::{
+    accuracy_score, balanced_accuracy_score, confusion_matrix, explained_variance_score, log_loss,
+    mean_absolute_error, mean_squared_error, precision_recall_fscore_support, r2_score,
+    roc_auc_score,
+};
+use backprop::prepare::{shuffle_rows, stratified_train_test_split, train_test_split};
 use backprop::{
-    Activation, Adagrad, Adam, Checkpoint, Huber, Loss, Mae, Model, Momentum, Mse, Network, Neuron,
-    Optimizer, RmsProp, Sgd, StateDictNames, Trainer, UpdateRule, WeightDecay,
+    Activation, Adagrad, Adam, Checkpoint, Dataset, Huber, Loss, Mae, Model, Momentum, Mse,
+    Network, Neuron, Optimizer, RmsProp, Sgd, StateDictNames, Trainer, UpdateRule, WeightDecay,
 };
 
 /// The fuzzer's bytes, read front to back; zeros once they run out.
@@ -349,5 +358,156 @@ pub fn checkpoint_bytes(data: &[u8]) {
             }
         }
         Err(_) => assert_eq!(snapshot(&trainer), before),
+    }
+}
+
+/// A class index (mostly 0–3), or a float of [`Bytes::float`]'s.
+fn class_or_float(bytes: &mut Bytes) -> f64 {
+    let b = bytes.byte();
+    if b < 0xC0 {
+        f64::from(b % 4)
+    } else {
+        bytes.float()
+    }
+}
+
+/// A split's test fraction: an ordinary one, one at or past the edges, or any float.
+fn fraction(bytes: &mut Bytes) -> f64 {
+    const EDGES: [f64; 8] = [0.25, 0.5, 0.2, 0.0, 1.0, -0.5, 1e-300, 0.999_999];
+    let b = bytes.byte();
+    match EDGES.get(usize::from(b % 9)) {
+        Some(&f) => f,
+        None => bytes.float(),
+    }
+}
+
+/// Data preparation and the metrics on the fuzzer's slices, widths, class counts and
+/// fractions: no panic; a refused in-place call changes nothing; and what is accepted
+/// obeys the definitions checked here independently (an accuracy is the share of equal
+/// pairs, a split covers every row once with `⌈f·n⌉` test rows, a shuffle moves whole
+/// rows, a scaler's `inverse_transform` undoes its `transform` to rounding).
+pub fn prepare_and_metrics(data: &[u8]) {
+    let mut bytes = Bytes::new(data);
+    let width = usize::from(bytes.byte() % 5);
+    let classes = match bytes.byte() % 7 {
+        0 => 0,
+        6 => usize::MAX,
+        k => usize::from(k),
+    };
+    let n = usize::from(bytes.byte() % 24);
+    let odd = usize::from(bytes.byte().is_multiple_of(3));
+    let y_true: Vec<f64> = (0..n).map(|_| class_or_float(&mut bytes)).collect();
+    let y_pred: Vec<f64> = (0..n + odd).map(|_| class_or_float(&mut bytes)).collect();
+    let seed = u64::from(bytes.byte());
+    metrics_obey_their_definitions(&y_true, &y_pred, classes);
+    splits_cover_every_row(&y_true, n, fraction(&mut bytes), seed);
+    let rows = bytes.floats(n * width + odd);
+    let other = bytes.floats(n.saturating_sub(1) * width);
+    preparation_moves_whole_rows(&rows, &other, width, seed);
+    let dataset = Dataset::new(rows, width, y_true, Some(classes).filter(|&c| c > 0));
+    if let Ok(mut dataset) = dataset {
+        let counts = dataset.class_counts();
+        if let Some(counts) = &counts {
+            assert_eq!(counts.iter().sum::<usize>(), dataset.len());
+        }
+        dataset.shuffle(seed);
+        assert_eq!(dataset.class_counts(), counts);
+        let f = fraction(&mut bytes);
+        for (train, test) in [dataset.split(f, seed), dataset.stratified_split(f, seed)]
+            .into_iter()
+            .flatten()
+        {
+            assert_eq!(train.len() + test.len(), dataset.len());
+        }
+    }
+}
+
+fn metrics_obey_their_definitions(y_true: &[f64], y_pred: &[f64], classes: usize) {
+    let hits = y_true.iter().zip(y_pred).filter(|(t, p)| t == p).count();
+    if let Ok(accuracy) = accuracy_score(y_true, y_pred) {
+        assert_eq!(accuracy, hits as f64 / y_true.len() as f64);
+    }
+    if let Ok(matrix) = confusion_matrix(y_true, y_pred, classes) {
+        assert_eq!(matrix.len(), classes * classes);
+        assert_eq!(matrix.iter().sum::<usize>(), y_true.len());
+        let diagonal: usize = (0..classes).map(|c| matrix[c * classes + c]).sum();
+        assert_eq!(diagonal, hits);
+    }
+    let share = |s: f64| (0.0..=1.0).contains(&s);
+    if let Ok(score) = balanced_accuracy_score(y_true, y_pred, classes) {
+        assert!(share(score), "balanced accuracy {score}");
+    }
+    if let Ok(scores) = precision_recall_fscore_support(y_true, y_pred, classes) {
+        assert_eq!(scores.support().iter().sum::<usize>(), y_true.len());
+        let all = [scores.precision(), scores.recall(), scores.f1()].concat();
+        assert!(all.iter().all(|&s| share(s)), "{all:?}");
+    }
+    if let Ok(auc) = roc_auc_score(y_true, y_pred) {
+        assert!(share(auc), "AUC {auc}");
+    }
+    if let Ok(loss) = log_loss(y_true, y_pred, classes) {
+        assert!(loss >= 0.0, "log loss {loss}");
+    }
+    let errors = [
+        mean_squared_error(y_true, y_pred),
+        mean_absolute_error(y_true, y_pred),
+    ];
+    for error in errors.into_iter().flatten() {
+        assert!(error >= 0.0, "error {error}");
+    }
+    let scores = [
+        r2_score(y_true, y_pred),
+        explained_variance_score(y_true, y_pred),
+    ];
+    for score in scores.into_iter().flatten() {
+        assert!(score <= 1.0, "score {score}");
+    }
+}
+
+fn splits_cover_every_row(classes: &[f64], n: usize, fraction: f64, seed: u64) {
+    let covered = |(train, test): &(Vec<usize>, Vec<usize>)| {
+        let mut all = [train.as_slice(), test.as_slice()].concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..n).collect::<Vec<_>>());
+    };
+    if let Ok(split) = train_test_split(n, fraction, seed) {
+        covered(&split);
+        assert_eq!(split.1.len() as f64, (fraction * n as f64).ceil());
+    }
+    if let Ok(split) = stratified_train_test_split(classes, fraction, seed) {
+        covered(&split);
+        assert_eq!(split.1.len() as f64, (fraction * n as f64).ceil());
+    }
+}
+
+fn preparation_moves_whole_rows(rows: &[f64], other: &[f64], width: usize, seed: u64) {
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let mut shuffled = rows.to_vec();
+    match shuffle_rows(&mut shuffled, width, seed) {
+        Ok(()) => {
+            let sorted_rows = |v: &[f64]| {
+                let mut r: Vec<Vec<u64>> = v.chunks(width).map(bits).collect();
+                r.sort();
+                r
+            };
+            assert_eq!(sorted_rows(&shuffled), sorted_rows(rows));
+        }
+        Err(_) => assert_eq!(bits(&shuffled), bits(rows)),
+    }
+    for scaler in Scaler::both(rows, width).iter().flatten() {
+        let mut x = other.to_vec();
+        match scaler.transform(&mut x) {
+            Ok(()) => {
+                if scaler.inverse_transform(&mut x).is_ok() {
+                    // to the rounding of the largest magnitude in play
+                    let largest = rows.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+                    for (back, &original) in x.iter().zip(other) {
+                        let close = (back - original).abs() <= 1e-9 * original.abs().max(largest);
+                        assert!(close || !back.is_finite(), "{original} became {back}");
+                    }
+                }
+            }
+            Err(_) => assert_eq!(bits(&x), bits(other)),
+        }
     }
 }

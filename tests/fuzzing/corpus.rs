@@ -36,6 +36,11 @@ fn the_trainer_corpus_passes() {
     assert!(replay("trainer_ops", checks::trainer_ops) > 0);
 }
 
+#[test]
+fn the_preparation_and_metrics_corpus_passes() {
+    assert!(replay("prepare_and_metrics", checks::prepare_and_metrics) > 0);
+}
+
 /// Writes seed inputs for the checkpoint and safetensors targets (a valid checkpoint
 /// file, its payload, a valid safetensors file): `cargo test --all-features --test
 /// fuzzing -- --ignored write_seeds`, before a first fuzzing run.
