@@ -10,10 +10,10 @@ use backprop::metrics::{
     mean_squared_error, precision_recall_fscore_support, r2_score, roc_auc_score,
 };
 use backprop::prepare::{shuffle_rows, take_rows};
-
-use crate::scaler::Scaler;
 use backprop::Dataset;
 use proptest::prelude::*;
+
+use crate::scaler::Scaler;
 
 /// A class index, or a value of `hostile_input`'s: one chosen to break arithmetic, or an
 /// ordinary one.
