@@ -257,14 +257,32 @@ pub enum Error {
         expected: &'static str,
     },
     /// A target outside the domain of the loss: a probability below 0 or above 1 for
-    /// [`Bce`](crate::Bce), [`BceWithLogits`](crate::BceWithLogits) and
-    /// [`CrossEntropy`](crate::CrossEntropy), or a class index not below the number of
-    /// classes for [`CrossEntropy::one_hot`](crate::CrossEntropy::one_hot).
+    /// [`Bce`](crate::Bce), [`BceWithLogits`](crate::BceWithLogits),
+    /// [`CrossEntropy`](crate::CrossEntropy)'s probability rows and
+    /// [`metrics::log_loss`](crate::metrics::log_loss)'s `y_prob`, or whatever a
+    /// [`Loss`](crate::Loss) of the user's refuses. A class index is
+    /// [`Error::InvalidClass`].
     InvalidTarget {
-        /// Its position in the flat slice of targets (or of class indices).
+        /// Its position in the flat slice of targets.
         index: usize,
         /// The value that was refused, converted to `f64` for display.
         value: f64,
+    },
+    /// A class index that is not a whole number below the number of classes: in a
+    /// metric's `y_true` or `y_pred`, a [`Dataset`](crate::Dataset)'s targets, a
+    /// stratified split's classes, [`CrossEntropy`](crate::CrossEntropy)'s class-index
+    /// targets or [`CrossEntropy::one_hot`](crate::CrossEntropy::one_hot)'s classes.
+    InvalidClass {
+        /// Whose class it is: [`Quantity::Target`] for true classes (`y_true`, targets),
+        /// [`Quantity::Prediction`] for predicted ones (`y_pred`).
+        what: Quantity,
+        /// Its position in that slice.
+        index: usize,
+        /// The value that was refused, converted to `f64` for display.
+        value: f64,
+        /// The number of classes, where the call knows it; `None` where any whole
+        /// number is a class (`accuracy_score`, the stratified splits).
+        classes: Option<usize>,
     },
     /// Two hyper-parameters that are valid alone but not together, as PyTorch's SGD
     /// refuses `nesterov` without momentum or with dampening.
@@ -391,8 +409,23 @@ impl fmt::Display for Error {
             Error::InvalidTarget { index, value } => write!(
                 f,
                 "target at index {index} = {value} is outside the loss's domain \
-                 (probabilities in [0, 1], class indices below the number of classes)"
+                 (the built-in losses take probabilities in [0, 1])"
             ),
+            Error::InvalidClass {
+                what,
+                index,
+                value,
+                classes,
+            } => {
+                write!(
+                    f,
+                    "{what} at index {index} = {value} is not a class index: "
+                )?;
+                match classes {
+                    Some(classes) => write!(f, "expected a whole number below {classes}"),
+                    None => f.write_str("expected a whole number, 0 or more"),
+                }
+            }
             Error::IncompatibleHyperparameters {
                 name,
                 conflicts_with,
@@ -594,7 +627,27 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "target at index 4 = 1.5 is outside the loss's domain \
-             (probabilities in [0, 1], class indices below the number of classes)"
+             (the built-in losses take probabilities in [0, 1])"
+        );
+        let e = Error::InvalidClass {
+            what: Quantity::Prediction,
+            index: 3,
+            value: 1.5,
+            classes: Some(3),
+        };
+        assert_eq!(
+            e.to_string(),
+            "prediction at index 3 = 1.5 is not a class index: expected a whole number below 3"
+        );
+        let e = Error::InvalidClass {
+            what: Quantity::Target,
+            index: 0,
+            value: -1.0,
+            classes: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "target at index 0 = -1 is not a class index: expected a whole number, 0 or more"
         );
         let e = Error::IncompatibleHyperparameters {
             name: "nesterov",

@@ -47,7 +47,7 @@ impl<T: Float> Dataset<T> {
     /// - [`Error::LengthMismatch`] ([`Quantity::Input`]) unless `inputs` holds
     ///   `targets.len() · input_len` values;
     /// - [`Error::NonFinite`] for a NaN or infinite input or target;
-    /// - [`Error::InvalidTarget`] for a class index that is not a whole number below
+    /// - [`Error::InvalidClass`] for a class index that is not a whole number below
     ///   `classes`;
     /// - [`Error::TooLarge`] ([`Quantity::Classes`]) if `classes` counts do not fit in
     ///   memory.
@@ -172,7 +172,7 @@ impl<T: Float> Dataset<T> {
     ///
     /// As `stratified_train_test_split`: [`Error::TooFewRows`] for a class of one row,
     /// [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
-    /// one that leaves a side fewer rows than classes, [`Error::InvalidTarget`] for a
+    /// one that leaves a side fewer rows than classes, [`Error::InvalidClass`] for a
     /// target that is not a class index.
     ///
     /// ```
@@ -218,7 +218,7 @@ impl<T: Float> Dataset<T> {
 /// Rows per class of `targets`, after refusing the first class index that is not a whole
 /// number in `[0, classes)`.
 fn count_classes<T: Float>(targets: &[T], classes: usize) -> Result<Vec<usize>, Error> {
-    check_class_indices(targets, classes)?;
+    check_class_indices(targets, Quantity::Target, Some(classes))?;
     let mut counts = fallible::filled(classes, 0, Quantity::Classes)?;
     for &y in targets {
         counts[y.to_usize().unwrap_or(0)] += 1; // checked just above: below `classes`
@@ -226,14 +226,22 @@ fn count_classes<T: Float>(targets: &[T], classes: usize) -> Result<Vec<usize>, 
     Ok(counts)
 }
 
-/// Refuses the first class index that is not a whole number in `[0, classes)`.
-pub(crate) fn check_class_indices<T: Float>(targets: &[T], classes: usize) -> Result<(), Error> {
-    let valid = |y: T| y.fract() == T::zero() && y.to_usize().is_some_and(|c| c < classes);
-    match targets.iter().position(|&y| !valid(y)) {
+/// Refuses the first of `what`'s class indices that is not a whole number in
+/// `[0, classes)` (with no `classes`: any whole number that fits a `usize`).
+pub(crate) fn check_class_indices<T: Float>(
+    values: &[T],
+    what: Quantity,
+    classes: Option<usize>,
+) -> Result<(), Error> {
+    let below = |c: usize| classes.is_none_or(|classes| c < classes);
+    let valid = |y: T| y.fract() == T::zero() && y.to_usize().is_some_and(below);
+    match values.iter().position(|&y| !valid(y)) {
         None => Ok(()),
-        Some(index) => Err(Error::InvalidTarget {
+        Some(index) => Err(Error::InvalidClass {
+            what,
             index,
-            value: targets[index].to_f64().unwrap_or(f64::NAN),
+            value: values[index].to_f64().unwrap_or(f64::NAN),
+            classes,
         }),
     }
 }

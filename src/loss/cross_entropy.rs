@@ -161,7 +161,7 @@ impl<T: Float> CrossEntropy<T> {
     /// Nothing is written when this returns an error:
     /// - [`Error::LengthMismatch`] (for [`Quantity::Target`]) if `out.len()` is not
     ///   `classes.len() · n_classes`;
-    /// - [`Error::InvalidTarget`] for the first class index that is not below
+    /// - [`Error::InvalidClass`] for the first class index that is not below
     ///   `n_classes`, with `index` its position in `classes` and `value` the class.
     ///
     /// ```
@@ -182,9 +182,11 @@ impl<T: Float> CrossEntropy<T> {
             });
         }
         if let Some(index) = classes.iter().position(|&c| c >= n_classes) {
-            return Err(Error::InvalidTarget {
+            return Err(Error::InvalidClass {
+                what: Quantity::Target,
                 index,
                 value: classes[index] as f64,
+                classes: Some(n_classes),
             });
         }
         if classes.is_empty() {
@@ -295,7 +297,7 @@ impl<T: Float> Loss<T> for CrossEntropy<T> {
     }
 
     /// Also refuses a class index that is not a whole number below `output_len`
-    /// ([`Error::InvalidTarget`]), and class weights whose count is not `output_len`
+    /// ([`Error::InvalidClass`]), and class weights whose count is not `output_len`
     /// ([`Error::InvalidHyperparameter`], `weight`).
     fn check_targets_for(&self, targets: &[T], output_len: usize) -> Result<(), Error> {
         if let Some(w) = self.weight.as_ref().filter(|w| w.len() != output_len) {
@@ -307,7 +309,9 @@ impl<T: Float> Loss<T> for CrossEntropy<T> {
         }
         match self.targets {
             CrossEntropyTargets::Probabilities => check_probabilities(targets),
-            CrossEntropyTargets::ClassIndices => check_class_indices(targets, output_len),
+            CrossEntropyTargets::ClassIndices => {
+                check_class_indices(targets, Quantity::Target, Some(output_len))
+            }
         }
     }
 

@@ -21,7 +21,7 @@ use crate::fallible;
 /// # Ok::<(), backprop::Error>(())
 /// ```
 pub fn accuracy_score<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
-    let hits = class_pairs(y_true, y_pred, usize::MAX)?
+    let hits = class_pairs(y_true, y_pred, None)?
         .filter(|(t, p)| t == p)
         .count();
     Ok(cast::<T>(hits) / cast(y_true.len()))
@@ -38,7 +38,7 @@ pub fn confusion_matrix<T: Float>(
     y_pred: &[T],
     classes: usize,
 ) -> Result<Vec<usize>, Error> {
-    let pairs = class_pairs(y_true, y_pred, classes)?;
+    let pairs = class_pairs(y_true, y_pred, Some(classes))?;
     let cells = fallible::product(classes, classes, Quantity::Classes)?;
     let mut matrix = fallible::filled(cells, 0, Quantity::Classes)?;
     for (t, p) in pairs {

@@ -21,7 +21,8 @@
 //! Every function refuses, with nothing computed: slices of different lengths
 //! ([`Error::LengthMismatch`], [`Quantity::Prediction`]), no rows ([`Error::EmptyBatch`]),
 //! NaN or infinite values ([`Error::NonFinite`]), and class indices that are not whole
-//! numbers below `classes` ([`Error::InvalidTarget`], for `y_true` or `y_pred`). A
+//! numbers below `classes` ([`Error::InvalidClass`], naming [`Quantity::Target`] for
+//! `y_true` and [`Quantity::Prediction`] for `y_pred`). A
 //! `classes` whose per-class results do not fit in memory (a confusion matrix holds
 //! `classes²` counts) is [`Error::TooLarge`] ([`Quantity::Classes`]).
 
@@ -106,11 +107,11 @@ fn check_pair<T: Float>(y_true: &[T], y_pred: &[T], pred_len: usize) -> Result<(
 fn class_pairs<'a, T: Float>(
     y_true: &'a [T],
     y_pred: &'a [T],
-    classes: usize,
+    classes: Option<usize>,
 ) -> Result<impl Iterator<Item = (usize, usize)> + 'a, Error> {
     check_pair(y_true, y_pred, y_true.len())?;
-    check_class_indices(y_true, classes)?;
-    check_class_indices(y_pred, classes)?;
+    check_class_indices(y_true, Quantity::Target, classes)?;
+    check_class_indices(y_pred, Quantity::Prediction, classes)?;
     let index = |c: &T| c.to_usize().unwrap_or(0); // checked above
     Ok(y_true.iter().map(index).zip(y_pred.iter().map(index)))
 }

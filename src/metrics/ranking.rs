@@ -35,7 +35,7 @@ use crate::fallible;
 /// ```
 pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> {
     check_pair(y_true, y_score, y_true.len())?;
-    check_class_indices(y_true, 2)?;
+    check_class_indices(y_true, Quantity::Target, Some(2))?;
     let positives = y_true.iter().filter(|&&y| y == T::one()).count();
     let negatives = y_true.len() - positives;
     for (class, rows) in [(0, negatives), (1, positives)] {
@@ -99,7 +99,7 @@ pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> 
 /// ```
 pub fn log_loss<T: Float>(y_true: &[T], y_prob: &[T], classes: usize) -> Result<T, Error> {
     check_pair(y_true, y_prob, y_true.len().saturating_mul(classes))?;
-    check_class_indices(y_true, classes)?;
+    check_class_indices(y_true, Quantity::Target, Some(classes))?;
     crate::loss::check_probabilities(y_prob)?;
     let eps = T::epsilon();
     let total = y_true

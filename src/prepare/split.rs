@@ -181,7 +181,7 @@ pub fn train_test_split(
 /// # Errors
 ///
 /// Nothing is drawn when this returns an error:
-/// - [`Error::InvalidTarget`] for a class index that is not a whole number ≥ 0;
+/// - [`Error::InvalidClass`] for a class index that is not a whole number ≥ 0;
 /// - [`Error::TooFewRows`] for a class with a single row (as scikit-learn refuses it);
 /// - [`Error::InvalidHyperparameter`] (`test_size`) for a fraction outside `(0, 1)` or
 ///   one that leaves either side fewer rows than there are classes;
@@ -202,7 +202,7 @@ pub fn stratified_train_test_split<T: Float>(
     test_fraction: f64,
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>), Error> {
-    check_class_indices(classes, usize::MAX)?;
+    check_class_indices(classes, Quantity::Target, None)?;
     let ByClass {
         mut rows,
         classes: by_class,

@@ -44,7 +44,12 @@ fn class_indices_must_be_whole_numbers_below_the_class_count() {
         let refused = Dataset::new(vec![1.0, 2.0], 1, vec![0.0, bad], Some(2));
         assert_eq!(
             refused.unwrap_err(),
-            Error::InvalidTarget { index: 1, value }
+            Error::InvalidClass {
+                what: Quantity::Target,
+                index: 1,
+                value,
+                classes: Some(2)
+            }
         );
     }
     let regression = Dataset::new(vec![1.0, 2.0], 1, vec![0.0, 0.5], None).unwrap();

@@ -122,9 +122,11 @@ fn one_hot_refuses_a_class_out_of_range_and_writes_nothing() {
     let mut out = [9.0; 6];
     assert_eq!(
         CrossEntropy::one_hot(&[1, 3], 3, &mut out),
-        Err(Error::InvalidTarget {
+        Err(Error::InvalidClass {
+            what: Quantity::Target,
             index: 1,
-            value: 3.0
+            value: 3.0,
+            classes: Some(3)
         })
     );
     assert_eq!(out, [9.0; 6]);
@@ -163,7 +165,12 @@ fn class_index_targets_and_class_weights_are_checked() {
         let refused = trainer.step_batch(&[1.0, 2.0, 3.0, 4.0], &[0.0, bad]);
         assert_eq!(
             refused.unwrap_err(),
-            Error::InvalidTarget { index: 1, value }
+            Error::InvalidClass {
+                what: Quantity::Target,
+                index: 1,
+                value,
+                classes: Some(3)
+            }
         );
     }
     // one target per row, not one per class

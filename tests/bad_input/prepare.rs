@@ -53,7 +53,15 @@ fn stratifying_a_class_of_one_row_is_refused_naming_it() {
     for bad in [0.5, -1.0, f64::NAN] {
         let refused = stratified_train_test_split(&[0.0, 0.0, bad, 1.0], 0.5, 0);
         assert!(
-            matches!(refused, Err(Error::InvalidTarget { index: 2, .. })),
+            matches!(
+                refused,
+                Err(Error::InvalidClass {
+                    what: Quantity::Target,
+                    index: 2,
+                    classes: None,
+                    ..
+                })
+            ),
             "{bad}"
         );
     }

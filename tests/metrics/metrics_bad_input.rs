@@ -53,24 +53,40 @@ fn nan_scores_and_bad_class_indices_are_refused() {
         let refused = confusion_matrix(&[0.0, bad], &[0.0, 1.0], 2).unwrap_err();
         assert_eq!(
             refused,
-            Error::InvalidTarget {
+            Error::InvalidClass {
+                what: Quantity::Target,
                 index: 1,
-                value: bad
+                value: bad,
+                classes: Some(2)
             }
         );
         let refused = precision_recall_fscore_support(&[0.0, 1.0], &[bad, 1.0], 2).unwrap_err();
         assert_eq!(
             refused,
-            Error::InvalidTarget {
+            Error::InvalidClass {
+                what: Quantity::Prediction,
                 index: 0,
-                value: bad
+                value: bad,
+                classes: Some(2)
             }
         );
     }
-    assert!(matches!(
-        accuracy_score(&[0.5], &[0.5]),
-        Err(Error::InvalidTarget { .. })
-    ));
+    // with no class count, any whole number ≥ 0 is a class; the message names the slice
+    assert_eq!(accuracy_score(&[7.0, 1e6], &[7.0, 3.0]), Ok(0.5));
+    let refused = accuracy_score(&[0.0, 1.0], &[0.0, 0.5]).unwrap_err();
+    assert_eq!(
+        refused,
+        Error::InvalidClass {
+            what: Quantity::Prediction,
+            index: 1,
+            value: 0.5,
+            classes: None
+        }
+    );
+    assert_eq!(
+        refused.to_string(),
+        "prediction at index 1 = 0.5 is not a class index: expected a whole number, 0 or more"
+    );
     let outside = log_loss(&[0.0], &[1.5, -0.5], 2).unwrap_err();
     assert_eq!(
         outside,
@@ -95,9 +111,11 @@ fn roc_auc_needs_both_classes() {
     let refused = roc_auc_score(&[0.0, 2.0], &[0.2, 0.7]).unwrap_err();
     assert_eq!(
         refused,
-        Error::InvalidTarget {
+        Error::InvalidClass {
+            what: Quantity::Target,
             index: 1,
-            value: 2.0
+            value: 2.0,
+            classes: Some(2)
         }
     );
 }
