@@ -305,6 +305,16 @@ pub enum Error {
         /// The rows it needs.
         needed: usize,
     },
+    /// A score that is undefined on so few samples: [`metrics::r2_score`](crate::metrics::r2_score)
+    /// needs two (scikit-learn returns NaN there, with a warning).
+    TooFewSamples {
+        /// The function that needs more, by its scikit-learn name.
+        metric: &'static str,
+        /// The samples given.
+        samples: usize,
+        /// The samples it needs.
+        needed: usize,
+    },
     /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
     MissingMetric,
     /// A scaler's statistic of finite values overflows the number type: column
@@ -442,6 +452,15 @@ impl fmt::Display for Error {
                 f,
                 "class {class} has {rows} row(s), expected at least {needed} (a stratified split \
                  needs two rows of every class, the ROC AUC one row of each of the two)"
+            ),
+            Error::TooFewSamples {
+                metric,
+                samples,
+                needed,
+            } => write!(
+                f,
+                "`{metric}` needs at least {needed} samples, got {samples}: it is undefined on \
+                 fewer"
             ),
             Error::MissingMetric => f.write_str(
                 "the epoch ended without a metric: reducing the learning rate on a plateau \

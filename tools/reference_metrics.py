@@ -2,12 +2,18 @@
 
 Classification cases (class indices, labels=range(classes), zero_division=0), including
 a class never predicted and a class absent from y_true; binary scores with ties for
-roc_auc_score; probability rows with zeros and ones for log_loss; regression cases,
-including a constant y_true (force_finite=True); softmax rows and sigmoids of logits with
-their predicted classes (predict_proba and predict).
+roc_auc_score; probability rows with zeros and ones for log_loss, and binary log_loss on
+one probability per row (that of class 1); regression cases, including a constant y_true
+(force_finite=True), and r2_score on one sample (NaN: undefined); softmax rows and
+sigmoids of logits with their predicted classes (predict_proba and predict).
 
 Run from the repository root with scikit-learn 1.9.1 and NumPy:
     python tools/reference_metrics.py
+
+The binary log_loss and one-sample r2_score entries came later (NumPy 2.4.6) and draw
+after all the others. That NumPy writes a few of the older entries' normalised
+probabilities one unit in the last place apart from the committed ones, well within the
+tests' tolerance; the committed file keeps the older values.
 """
 
 import json
@@ -121,6 +127,31 @@ def probabilities():
     }
 
 
+def binary_log_loss():
+    """log_loss on one probability per row, of class 1 (a sigmoid's output), drawn after
+    every other case so that theirs stay as they were."""
+    y = RNG.integers(0, 2, 30)
+    p = RNG.random(30)
+    p[0], y[0] = 1.0, 1  # certain and right: clipped to 1 - eps
+    p[1], y[1] = 1.0, 0  # certain and wrong: 1 - p = 0, clipped to eps
+    p[2], y[2] = 0.0, 0
+    return {"y_true": y.astype(float).tolist(), "y_prob": p.tolist(),
+            "log_loss": metrics.log_loss(y, p, labels=[0, 1])}
+
+
+def r2_single_sample():
+    """scikit-learn's r2_score is NaN (undefined) on one sample, whatever it holds; its
+    explained_variance_score is defined there (force_finite=True)."""
+    import warnings
+
+    pairs = [(1.0, 1.0), (1.0, 2.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = [metrics.r2_score([y], [p]) for y, p in pairs]
+    return {"is_nan": bool(np.all(np.isnan(values))),
+            "explained_variance": [metrics.explained_variance_score([y], [p]) for y, p in pairs]}
+
+
 def main():
     reference = {
         "sklearn_version": sklearn.__version__,
@@ -129,6 +160,8 @@ def main():
         "log_loss": log_loss(),
         "regression": regression(),
         "probabilities": probabilities(),
+        "binary_log_loss": binary_log_loss(),
+        "r2_single_sample": r2_single_sample(),
     }
     with open("tests/data/metrics.json", "w") as f:
         json.dump(reference, f, indent=1, default=float)

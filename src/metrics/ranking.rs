@@ -77,7 +77,10 @@ pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> 
 
 /// The mean negative log-likelihood of the true classes under predicted probabilities
 /// (scikit-learn's `log_loss`); `y_prob` holds a row of `classes` probabilities per row
-/// of `y_true`, each clipped to `[ε, 1 − ε]` first (ε the type's machine epsilon), as
+/// of `y_true`, or, with two classes, one probability per row: that of class 1, as a
+/// sigmoid output and [`Trainer::predict_proba`](crate::Trainer::predict_proba) with
+/// [`BceWithLogits`](crate::BceWithLogits) give it (class 0 then has `1 − p`). Each
+/// probability is clipped to `[ε, 1 − ε]` first (ε the type's machine epsilon), as
 /// scikit-learn does.
 ///
 /// ```text
@@ -86,28 +89,37 @@ pub fn roc_auc_score<T: Float>(y_true: &[T], y_score: &[T]) -> Result<T, Error> 
 ///
 /// # Errors
 ///
-/// As in the [module](super) docs (`y_prob` must hold `y_true.len() · classes` values),
-/// and [`Error::InvalidTarget`] for a probability outside `[0, 1]` (its index in
-/// `y_prob`).
+/// As in the [module](super) docs (`y_prob` must hold `y_true.len() · classes` values,
+/// or `y_true.len()` with two classes), and [`Error::InvalidTarget`] for a probability
+/// outside `[0, 1]` (its index in `y_prob`).
 ///
 /// ```
 /// use backprop::metrics::log_loss;
 ///
 /// let loss = log_loss(&[0.0, 1.0], &[0.8, 0.2, 0.4, 0.6], 2)?;
 /// assert!((loss - -(0.8f64.ln() + 0.6f64.ln()) / 2.0).abs() < 1e-15);
+/// // the same rows as the probabilities of class 1 alone
+/// assert_eq!(log_loss(&[0.0, 1.0], &[0.2, 0.6], 2)?, loss);
 /// # Ok::<(), backprop::Error>(())
 /// ```
 pub fn log_loss<T: Float>(y_true: &[T], y_prob: &[T], classes: usize) -> Result<T, Error> {
-    check_pair(y_true, y_prob, y_true.len().saturating_mul(classes))?;
+    let positive_only = classes == 2 && y_prob.len() == y_true.len();
+    let width = if positive_only { 1 } else { classes };
+    check_pair(y_true, y_prob, y_true.len().saturating_mul(width))?;
     check_class_indices(y_true, Quantity::Target, Some(classes))?;
     crate::loss::check_probabilities(y_prob)?;
     let eps = T::epsilon();
     let total = y_true
         .iter()
-        .zip(y_prob.chunks_exact(classes))
+        .zip(y_prob.chunks_exact(width))
         .fold(T::zero(), |sum, (y, row)| {
-            let p = row[y.to_usize().unwrap_or(0)].max(eps).min(T::one() - eps);
-            sum - p.ln()
+            let class = y.to_usize().unwrap_or(0); // checked above
+            let p = match (positive_only, class) {
+                (true, 0) => T::one() - row[0],
+                (true, _) => row[0],
+                (false, _) => row[class],
+            };
+            sum - p.max(eps).min(T::one() - eps).ln()
         });
     Ok(total / cast(y_true.len()))
 }

@@ -39,7 +39,8 @@ pub fn mean_absolute_error<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Er
 ///
 /// # Errors
 ///
-/// See the [module](super) docs.
+/// See the [module](super) docs; and [`Error::TooFewSamples`] for a single sample, where
+/// `R²` is undefined (scikit-learn returns NaN with a warning).
 ///
 /// ```
 /// use backprop::metrics::r2_score;
@@ -49,6 +50,13 @@ pub fn mean_absolute_error<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Er
 /// ```
 pub fn r2_score<T: Float>(y_true: &[T], y_pred: &[T]) -> Result<T, Error> {
     check_pair(y_true, y_pred, y_true.len())?;
+    if y_true.len() < 2 {
+        return Err(Error::TooFewSamples {
+            metric: "r2_score",
+            samples: y_true.len(),
+            needed: 2,
+        });
+    }
     Ok(scale_free(y_true, y_pred, |s| {
         let y_mean = mean(y_true.iter().map(|&y| y * s), y_true.len());
         let residual = y_true.iter().zip(y_pred).fold(T::zero(), |sum, (&y, &p)| {

@@ -79,6 +79,40 @@ fn roc_auc_and_log_loss_are_scikit_learns() {
 }
 
 #[test]
+fn binary_log_loss_takes_the_probability_of_class_1_alone() {
+    let all: Value = serde_json::from_str(include_str!("../data/metrics.json")).unwrap();
+    let case = &all["binary_log_loss"];
+    let (y, p1) = (floats(&case["y_true"]), floats(&case["y_prob"]));
+    let loss = log_loss(&y, &p1, 2).unwrap();
+    close(loss, &case["log_loss"], "binary log loss");
+    // scikit-learn's own reading: the rows [1 − p, p]
+    let rows: Vec<f64> = p1.iter().flat_map(|&p| [1.0 - p, p]).collect();
+    assert_eq!(log_loss(&y, &rows, 2).unwrap(), loss);
+    // one class: a row of one probability is that class's, not class 1's
+    assert_eq!(log_loss(&[0.0], &[0.25], 1).unwrap(), -(0.25f64.ln()));
+}
+
+#[test]
+fn r2_on_one_sample_is_refused_where_scikit_learn_gives_nan() {
+    let all: Value = serde_json::from_str(include_str!("../data/metrics.json")).unwrap();
+    let case = &all["r2_single_sample"];
+    assert_eq!(case["is_nan"], Value::Bool(true));
+    let defined = floats(&case["explained_variance"]);
+    for ((y, p), defined) in [(1.0, 1.0), (1.0, 2.0)].into_iter().zip(defined) {
+        assert_eq!(
+            r2_score(&[y], &[p]),
+            Err(backprop::Error::TooFewSamples {
+                metric: "r2_score",
+                samples: 1,
+                needed: 2
+            })
+        );
+        assert_eq!(explained_variance_score(&[y], &[p]), Ok(defined));
+    }
+    assert_eq!(r2_score(&[1.0, 2.0], &[1.0, 2.0]), Ok(1.0)); // two are enough
+}
+
+#[test]
 fn regression_metrics_are_scikit_learns() {
     for case in reference("regression") {
         let (t, p) = (floats(&case["y_true"]), floats(&case["y_pred"]));
