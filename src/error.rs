@@ -398,8 +398,8 @@ impl fmt::Display for Error {
                         " (or a multiple of it: whole samples of the model's inputs, row after row)",
                     ),
                     Quantity::Target => f.write_str(
-                        " (as many targets per sample as the model has outputs; class indices \
-                         need a loss that takes them, such as `CrossEntropy::one_hot`)",
+                        " (for every sample, as many targets as the loss takes: one per model \
+                         output, or one class index with `CrossEntropy::class_indices()`)",
                     ),
                     _ => Ok(()),
                 }
@@ -629,9 +629,9 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "target has length 2, expected 3 (as many targets per sample as the model has \
-             outputs; class indices need a loss that takes them, such as \
-             `CrossEntropy::one_hot`)"
+            "target has length 2, expected 3 (for every sample, as many targets as the loss \
+             takes: one per model output, or one class index with \
+             `CrossEntropy::class_indices()`)"
         );
         let e = check_positive("lr", -1.0).unwrap_err();
         assert_eq!(
