@@ -515,8 +515,9 @@ fn diverged_message(f: &mut fmt::Formatter<'_>, step: u64, what: Quantity) -> fm
         ),
         Quantity::Metric => write!(
             f,
-            "training stopped after step {step}: the monitored loss became NaN or infinite \
-             (the steps before stay; lower the learning rate, or clip the gradient)"
+            "training stopped after step {step}: the monitored value (the validation metric, \
+             the validation loss or the training loss) became NaN or infinite (the steps \
+             before stay; lower the learning rate, or clip the gradient)"
         ),
         _ => write!(
             f,

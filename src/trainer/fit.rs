@@ -484,8 +484,9 @@ where
     ///
     /// Before any step, nothing changed: the errors of [`Epochs::run`] for the training
     /// data, the same checks for the validation set, [`EarlyStopping::validate`], and
-    /// [`Error::NonFinite`] (`Metric`) if the validation loss is not finite at the
-    /// starting parameters (huge validation targets, say: it could never be monitored).
+    /// [`Error::NonFinite`] (`Metric`) if the validation loss or the validation metric is
+    /// not finite at the starting parameters (huge validation targets, or a metric that
+    /// cannot score these outputs and targets: it could never be monitored).
     /// During training, the first error of a step (see [`step_batch`](Self::step_batch):
     /// that step was not applied, the ones before stay), [`Error::Diverged`] (`Metric`)
     /// if training brought the monitored loss to NaN or infinity, or an error of
@@ -524,9 +525,12 @@ where
     {
         fit.check(self)?;
         fit.reserve(self.model())?;
-        if fit
-            .validation_loss(self)
-            .is_some_and(|loss| !loss.is_finite())
+        let start_loss = fit.validation_loss(self);
+        let start_metric = fit.validation_score(self.model().output_len());
+        if start_loss
+            .into_iter()
+            .chain(start_metric)
+            .any(|v| !v.is_finite())
         {
             return Err(Error::NonFinite {
                 what: Quantity::Metric,

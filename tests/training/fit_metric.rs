@@ -1,10 +1,10 @@
 //! `Fit::validation_metric`: the chosen metric is reported per epoch, equals the metric
 //! of the model's own predictions, and early stopping monitors it in mode Max.
 
-use backprop::metrics::{accuracy_of_logits, accuracy_score};
+use backprop::metrics::{accuracy_of_logits, accuracy_score, r2_score};
 use backprop::{
-    Activation, Control, CrossEntropy, EarlyStopping, Epochs, Event, Fit, Network, PlateauMode,
-    Sgd, Trainer,
+    Activation, Control, CrossEntropy, EarlyStopping, Epochs, Error, Event, Fit, Model, Mse,
+    Network, PlateauMode, Quantity, Sgd, Trainer,
 };
 
 /// Three overlapping classes on a line with noise-like offsets: not separable, so the
@@ -57,6 +57,38 @@ fn the_metric_is_reported_and_monitored_in_max_mode() {
     let predicted = trainer.predict_classes(&vx).unwrap();
     assert_eq!(accuracy_score(&vy, &predicted).unwrap(), best);
     assert!(best > 0.6, "{metrics:?}");
+}
+
+/// R² as a validation metric, NaN where it is undefined (scikit-learn's value there).
+fn r2_or_nan(outputs: &[f64], targets: &[f64], _output_len: usize) -> f64 {
+    r2_score(targets, outputs).unwrap_or(f64::NAN)
+}
+
+#[test]
+fn a_metric_that_cannot_score_the_validation_set_is_refused_before_any_step() {
+    let net = Network::builder(1).dense(1, Activation::Identity);
+    let mut trainer = Trainer::new(net.seed(3).build().unwrap(), Mse, Sgd::new(0.1)).unwrap();
+    let before = trainer.model().params().to_vec();
+    let (x, y) = ([0.0, 0.5, 1.0, 1.5], [1.0, 2.0, 3.0, 4.0]);
+    // one validation row: R² is undefined, so there would be nothing to monitor
+    let mut fit = Fit::new(Epochs::new(2), 5)
+        .validation(&[0.25], &[1.5])
+        .validation_metric(r2_or_nan, PlateauMode::Max);
+    assert_eq!(
+        trainer.fit(&mut fit, &x, &y).unwrap_err(),
+        Error::NonFinite {
+            what: Quantity::Metric,
+            index: 0
+        }
+    );
+    assert_eq!(trainer.model().params(), &before[..]);
+    assert_eq!(trainer.steps(), 0);
+    // two rows are enough
+    let mut fit = Fit::new(Epochs::new(2), 5)
+        .validation(&[0.25, 1.25], &[1.5, 3.5])
+        .validation_metric(r2_or_nan, PlateauMode::Max);
+    let summary = trainer.fit(&mut fit, &x, &y).unwrap();
+    assert_eq!(summary.epochs, 5);
 }
 
 #[test]
