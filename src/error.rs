@@ -315,6 +315,14 @@ pub enum Error {
         /// The samples it needs.
         needed: usize,
     },
+    /// A row index not below the number of rows
+    /// ([`prepare::take_rows`](crate::prepare::take_rows)).
+    RowOutOfRange {
+        /// The index given.
+        index: usize,
+        /// The number of rows there are.
+        rows: usize,
+    },
     /// An epoch ended without the metric that `ReduceLrOnPlateau` needs.
     MissingMetric,
     /// A scaler's statistic of finite values overflows the number type: column
@@ -461,6 +469,11 @@ impl fmt::Display for Error {
                 f,
                 "`{metric}` needs at least {needed} samples, got {samples}: it is undefined on \
                  fewer"
+            ),
+            Error::RowOutOfRange { index, rows } => write!(
+                f,
+                "row index {index} is out of range: expected an index below {rows}, the number \
+                 of rows"
             ),
             Error::MissingMetric => f.write_str(
                 "the epoch ended without a metric: reducing the learning rate on a plateau \

@@ -83,17 +83,13 @@ pub fn shuffle_rows<T>(rows: &mut [T], width: usize, seed: u64) -> Result<(), Er
 /// # Errors
 ///
 /// - [`Error::LengthMismatch`] ([`Quantity::Input`]) if `rows` is not whole rows of
-///   `width` values, or an index is not below the row count (`expected` is then the row
-///   count, `actual` the index);
+///   `width` values;
+/// - [`Error::RowOutOfRange`] for the first index that is not below the row count;
 /// - [`Error::TooLarge`] ([`Quantity::Input`]) if the rows taken do not fit in memory.
 pub fn take_rows<T: Copy>(rows: &[T], width: usize, indices: &[usize]) -> Result<Vec<T>, Error> {
     let n = row_count(rows, width)?;
     if let Some(&index) = indices.iter().find(|&&i| i >= n) {
-        return Err(Error::LengthMismatch {
-            what: Quantity::Input,
-            expected: n,
-            actual: index,
-        });
+        return Err(Error::RowOutOfRange { index, rows: n });
     }
     take(rows, width, indices)
 }

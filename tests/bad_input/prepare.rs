@@ -78,12 +78,12 @@ fn rows_must_be_whole() {
     assert_eq!(shuffle_rows(&mut rows, 2, 0).unwrap_err(), expected);
     assert_eq!(rows, [1.0, 2.0, 3.0]);
     assert_eq!(take_rows(&rows, 2, &[0]).unwrap_err(), expected);
-    let beyond = Error::LengthMismatch {
-        what: Quantity::Input,
-        expected: 3,
-        actual: 3,
-    };
-    assert_eq!(take_rows(&rows, 1, &[0, 3]).unwrap_err(), beyond);
+    let beyond = take_rows(&rows, 1, &[0, 3]).unwrap_err();
+    assert_eq!(beyond, Error::RowOutOfRange { index: 3, rows: 3 });
+    assert_eq!(
+        beyond.to_string(),
+        "row index 3 is out of range: expected an index below 3, the number of rows"
+    );
     assert!(shuffle_rows(&mut rows, 0, 0).is_err());
 }
 
