@@ -15,8 +15,10 @@ use crate::verify::Dual;
 /// # Math
 ///
 /// Column `i` is `H eᵢ`, one [`HessianVectorProduct`] (docs/math.md, equation 36); `H`
-/// is symmetric, so row `i` is the same. `n` products cost about `4n` gradients: meant
-/// for models of up to a few thousand parameters.
+/// is symmetric, so row `i` is the same up to rounding: each column is computed on its
+/// own, so `H[i][j]` and `H[j][i]` may differ in their last bits (as in PyTorch). `n`
+/// products cost about `4n` gradients: meant for models of up to a few thousand
+/// parameters.
 ///
 /// # Errors
 ///
