@@ -407,7 +407,8 @@ impl fmt::Display for Error {
                     ),
                     Quantity::Target => f.write_str(
                         " (for every sample, as many targets as the loss takes: one per model \
-                         output, or one class index with `CrossEntropy::class_indices()`)",
+                         output, or one class index with `CrossEntropy::class_indices()`; \
+                         `CrossEntropy::one_hot` turns class indices into rows)",
                     ),
                     _ => Ok(()),
                 }
@@ -645,7 +646,8 @@ mod tests {
             e.to_string(),
             "target has length 2, expected 3 (for every sample, as many targets as the loss \
              takes: one per model output, or one class index with \
-             `CrossEntropy::class_indices()`)"
+             `CrossEntropy::class_indices()`; `CrossEntropy::one_hot` turns class indices \
+             into rows)"
         );
         let e = check_positive("lr", -1.0).unwrap_err();
         assert_eq!(

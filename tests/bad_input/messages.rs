@@ -66,6 +66,7 @@ fn class_indices_given_to_a_loss_of_probability_rows_point_to_one_hot() {
         text.starts_with("target has length 2, expected 6"),
         "{text}"
     );
+    assert!(text.contains("`CrossEntropy::class_indices()`"), "{text}");
     assert!(text.contains("`CrossEntropy::one_hot`"), "{text}");
 }
 
