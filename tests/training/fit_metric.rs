@@ -3,8 +3,8 @@
 
 use backprop::metrics::{accuracy_of_logits, accuracy_score, r2_score};
 use backprop::{
-    Activation, Control, CrossEntropy, EarlyStopping, Epochs, Error, Event, Fit, Model, Mse,
-    Network, PlateauMode, Quantity, Sgd, Trainer,
+    Activation, Control, CrossEntropy, EarlyStopping, Epochs, Error, Event, Fit, Mse, Network,
+    PlateauMode, Quantity, Sgd, Trainer,
 };
 
 /// Three overlapping classes on a line with noise-like offsets: not separable, so the
