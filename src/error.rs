@@ -401,7 +401,9 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{what} has length {actual}, expected {expected}")?;
                 match what {
-                    Quantity::Input if *expected == 0 => Ok(()),
+                    Quantity::Input if *expected == 0 => {
+                        f.write_str(" (rows of width 0 hold no values: a width is at least 1)")
+                    }
                     Quantity::Input => f.write_str(
                         " (or a multiple of it: whole samples of the model's inputs, row after row)",
                     ),

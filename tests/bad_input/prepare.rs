@@ -84,7 +84,12 @@ fn rows_must_be_whole() {
         beyond.to_string(),
         "row index 3 is out of range: expected an index below 3, the number of rows"
     );
-    assert!(shuffle_rows(&mut rows, 0, 0).is_err());
+    let zero_width = shuffle_rows(&mut rows, 0, 0).unwrap_err();
+    assert_eq!(
+        zero_width.to_string(),
+        "input has length 3, expected 0 (rows of width 0 hold no values: a width is at least 1)"
+    );
+    assert_eq!(take_rows(&rows, 0, &[0]).unwrap_err(), zero_width);
 }
 
 #[test]
