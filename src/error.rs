@@ -429,8 +429,9 @@ impl fmt::Display for Error {
             ),
             Error::InvalidTarget { index, value } => write!(
                 f,
-                "target at index {index} = {value} is outside the loss's domain \
-                 (the built-in losses take probabilities in [0, 1])"
+                "target at index {index} = {value} is outside the loss's domain (a \
+                 probability in [0, 1] for Bce, BceWithLogits, CrossEntropy's probability rows \
+                 and log_loss)"
             ),
             Error::InvalidClass {
                 what,
@@ -663,8 +664,8 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "target at index 4 = 1.5 is outside the loss's domain \
-             (the built-in losses take probabilities in [0, 1])"
+            "target at index 4 = 1.5 is outside the loss's domain (a probability in [0, 1] \
+             for Bce, BceWithLogits, CrossEntropy's probability rows and log_loss)"
         );
         let e = Error::InvalidClass {
             what: Quantity::Prediction,
