@@ -489,8 +489,8 @@ where
     /// cannot score these outputs and targets: it could never be monitored).
     /// During training, the first error of a step (see [`step_batch`](Self::step_batch):
     /// that step was not applied, the ones before stay), [`Error::Diverged`] (`Metric`)
-    /// if training brought the monitored loss to NaN or infinity, or an error of
-    /// `end_epoch`. The best parameters are not restored when an error is returned.
+    /// if training brought the monitored value (the validation metric, the validation
+    /// loss or the training loss) to NaN or infinity, or an error of `end_epoch`. The best parameters are not restored when an error is returned.
     ///
     /// ```
     /// use backprop::{Activation, Control, Epochs, Event, Fit, Mse, Network, Sgd, StepLr, Trainer};
